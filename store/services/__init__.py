@@ -1,0 +1,1 @@
+"""One module per workflow; plain functions taking a Session."""

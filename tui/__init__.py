@@ -1,0 +1,1 @@
+"""AuthDesk's Textual user interface (imports ``store``, never the reverse)."""

@@ -1,0 +1,248 @@
+"""The ``authdesk`` command line.
+
+    authdesk [--db PATH]                 sign in against your own database
+    authdesk demo [--cases N] [--reset]  the separate demo database
+    authdesk user add NAME --role R --org ORG
+    authdesk db upgrade
+    authdesk import members|providers FILE.csv
+    authdesk housekeeping                expire drafts, queue reminders, send mail
+
+Errors print one line and exit non-zero; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="authdesk",
+        description="Keyboard-driven prior authorization requests.",
+    )
+    parser.add_argument("--db", metavar="PATH", help="SQLite database file (default: your data folder)")
+    parser.add_argument(
+        "--url",
+        metavar="URL",
+        help="any SQLAlchemy database URL (default: $AUTHDESK_DATABASE_URL or the SQLite file)",
+    )
+    sub = parser.add_subparsers(dest="command")
+
+    demo = sub.add_parser("demo", help="open the demo database (seeded with fake data if empty)")
+    demo.add_argument("--cases", type=_positive_int, default=2000, help="cases to seed (default 2000)")
+    demo.add_argument("--reset", action="store_true", help="delete the demo database first")
+    demo.add_argument("--seed-only", action="store_true", help="seed and exit without opening the app")
+
+    user = sub.add_parser("user", help="manage users")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create a user (password is prompted)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=["clerk", "reviewer", "admin"], default="clerk")
+    add.add_argument("--org", metavar="ORG", help="organization code (created if new)")
+    add.add_argument("--name", default="", help="full name")
+    add.add_argument("--email", default="", help="email address")
+    add.add_argument("--phone", default="", help="phone number")
+    add.add_argument("--fax", default="", help="fax number")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply schema migrations")
+
+    imp = sub.add_parser("import", help="load member eligibility or the provider directory from CSV")
+    imp.add_argument("what", choices=["members", "providers"])
+    imp.add_argument("file", help="CSV file (see README for the columns)")
+
+    sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
+    return parser
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+class CommandError(Exception):
+    """An error to print as one line before exiting with status 1."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``authdesk`` console script."""
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except CommandError as exc:
+        print(f"authdesk: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("authdesk: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: one line, never a traceback
+        from store.errors import StoreError
+
+        if isinstance(exc, StoreError):
+            print(f"authdesk: {exc}", file=sys.stderr)
+            return 1
+        if os.environ.get("AUTHDESK_DEBUG"):
+            raise
+        print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _open(args, *, demo: bool = False):
+    from store.errors import DatabaseUnavailableError
+    from store.store import open_store, resolve_url
+
+    url = resolve_url(db_path=args.db, url=args.url, demo=demo)
+    try:
+        return open_store(url, demo=demo)
+    except DatabaseUnavailableError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _dispatch(args) -> int:
+    if args.command is None:
+        store = _open(args)
+        if not _has_users(store):
+            raise CommandError(
+                "no users in this database yet; create one first: "
+                "authdesk user add NAME --role admin  (or try the demo: authdesk demo)"
+            )
+        return _run_app(store, demo=False)
+    if args.command == "demo":
+        return _demo(args)
+    if args.command == "user":
+        return _user_add(args)
+    if args.command == "db":
+        from store.migrate import current_revision
+
+        store = _open(args)
+        print(f"Database is at schema revision {current_revision(store.engine)}.")
+        return 0
+    if args.command == "housekeeping":
+        return _housekeeping(args)
+    if args.command == "import":
+        return _import(args)
+    raise CommandError(f"unknown command {args.command!r}")
+
+
+def _has_users(store) -> bool:
+    from sqlalchemy import select
+
+    from store.models import User
+
+    with store.session() as session:
+        return session.execute(select(User.id).limit(1)).first() is not None
+
+
+def _run_app(store, *, demo: bool) -> int:
+    from tui.app import AuthDeskApp
+
+    AuthDeskApp(store=store, demo=demo).run()
+    return 0
+
+
+def _demo(args) -> int:
+    from store import paths
+
+    if args.db or args.url:
+        target = None
+    else:
+        target = paths.default_database_path(demo=True)
+        if args.reset and target.exists():
+            for suffix in ("", "-wal", "-shm"):
+                candidate = target.with_name(target.name + suffix)
+                candidate.unlink(missing_ok=True)
+    store = _open(args, demo=True)
+    from store.demo import is_seeded, seed_demo
+
+    if not is_seeded(store):
+        total = args.cases
+
+        def progress(done: int, what: str) -> None:
+            print(f"\rSeeding demo data: {what} {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
+
+        seed_demo(store, cases=args.cases, progress=progress)
+        print(file=sys.stderr)
+    elif target is not None:
+        print(f"Demo database: {target}", file=sys.stderr)
+    if args.seed_only:
+        return 0
+    return _run_app(store, demo=True)
+
+
+def _user_add(args) -> int:
+    import getpass
+
+    from store.errors import ValidationError
+    from store.services.auth import check_password_rules, create_user
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        if not sys.stdin.isatty():
+            raise CommandError("no terminal to ask the password on; use --password-stdin")
+        password = getpass.getpass(f"Password for {args.username}: ")
+        again = getpass.getpass("Repeat the password: ")
+        if password != again:
+            raise CommandError("the two passwords differ")
+    try:
+        check_password_rules(password)
+    except ValidationError as exc:
+        raise CommandError(str(exc)) from None
+    store = _open(args)
+    try:
+        with store.session() as session:
+            user = create_user(
+                session,
+                args.username,
+                password,
+                role=args.role,
+                organization_code=args.org,
+                full_name=args.name,
+                email=args.email,
+                phone=args.phone,
+                fax=args.fax,
+            )
+    except ValidationError as exc:
+        raise CommandError(str(exc)) from None
+    org = f" in {user.organization_name}" if user.organization_name else ""
+    print(f"Created {user.role} {user.username}{org}.")
+    return 0
+
+
+def _import(args) -> int:
+    from pathlib import Path
+
+    from store.errors import ValidationError
+    from store.services.directory import import_members, import_providers
+
+    store = _open(args)
+    load = import_members if args.what == "members" else import_providers
+    try:
+        with store.session() as session:
+            report = load(session, Path(args.file))
+    except ValidationError as exc:
+        raise CommandError(str(exc)) from None
+    print(f"Imported {args.what}: {report}")
+    return 0
+
+
+def _housekeeping(args) -> int:
+    from store.services.housekeeping import run_housekeeping
+
+    store = _open(args)
+    report = run_housekeeping(store)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

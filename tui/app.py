@@ -1,0 +1,146 @@
+"""The AuthDesk application: sign in, then the dashboard and its screens."""
+
+from __future__ import annotations
+
+import os
+import time
+from importlib import import_module
+
+from textual import events, on
+from textual.app import App
+from textual.binding import Binding
+
+from store.enums import RequestKind
+from store.records import UserRecord
+from store.store import Store
+from tui.commands import AuthDeskCommands
+from tui.messages import SignedIn
+
+# Screen name -> "module:Class"; modules are imported when first needed so
+# that start-up only pays for the sign-in screen.
+SCREEN_PATHS = {
+    "sign_in": "tui.screens.sign_in:SignInScreen",
+    "dashboard": "tui.screens.dashboard:DashboardScreen",
+    "case_detail": "tui.screens.case_detail:CaseDetailScreen",
+    "kind_picker": "tui.screens.kind_picker:KindPickerScreen",
+    "wizard": "tui.screens.wizard:WizardScreen",
+    "search": "tui.screens.search:SearchScreen",
+    "review_queue": "tui.screens.review_queue:ReviewQueueScreen",
+    "outbox": "tui.screens.outbox:OutboxScreen",
+    "report": "tui.screens.report:ReportScreen",
+    "renewals": "tui.screens.renewals:RenewalsScreen",
+}
+
+DEFAULT_IDLE_LOCK_MINUTES = 15
+
+
+def idle_lock_minutes() -> int:
+    """Minutes without a key before the session locks (``AUTHDESK_IDLE_LOCK_MINUTES``; 0 = never)."""
+    try:
+        return max(0, int(os.environ.get("AUTHDESK_IDLE_LOCK_MINUTES", DEFAULT_IDLE_LOCK_MINUTES)))
+    except ValueError:
+        return DEFAULT_IDLE_LOCK_MINUTES
+
+
+def screen_class(name: str):
+    """Import and return the screen class registered as ``name``."""
+    module_name, class_name = SCREEN_PATHS[name].split(":")
+    return getattr(import_module(module_name), class_name)
+
+
+class AuthDeskApp(App[None]):
+    """Keyboard-driven prior authorization desk.
+
+    Args:
+        store: the open database (SQLite file or PostgreSQL).
+        demo: show the demo sign-ins on the sign-in screen.
+    """
+
+    TITLE = "AuthDesk"
+    SUB_TITLE = "Prior authorization requests"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {AuthDeskCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),
+        Binding("ctrl+f", "open_search", "Search", id="search", tooltip="Find a case by number, member ID or name"),
+        Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the session now", show=False),
+    ]
+
+    def __init__(self, store: Store, *, demo: bool = False) -> None:
+        super().__init__()
+        self.store = store
+        self.demo = demo
+        self.user: UserRecord | None = None
+        self.idle_lock_minutes = idle_lock_minutes()
+        self._last_activity = time.monotonic()
+        self._locked = False
+
+    def on_mount(self) -> None:
+        self.push_screen(screen_class("sign_in")())
+        if self.idle_lock_minutes:
+            self.set_interval(15, self._check_idle, name="idle-lock")
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        idle = time.monotonic() - self._last_activity
+        if idle >= self.idle_lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Hide everything behind the password prompt (nothing is lost)."""
+        if self.user is None or self._locked:
+            return
+        from tui.screens.lock import LockScreen
+
+        self._locked = True
+
+        def unlocked(_: None) -> None:
+            self._locked = False
+            self._last_activity = time.monotonic()
+
+        self.push_screen(LockScreen(self.user.username, self.idle_lock_minutes), unlocked)
+
+    def action_open_search(self) -> None:
+        """Open case search (WebCert, authorization, draft number, member)."""
+        self.open_screen("search")
+
+    @on(SignedIn)
+    def _signed_in(self, message: SignedIn) -> None:
+        self.user = message.user
+        self.sub_title = f"{message.user.full_name} · {message.user.organization_name or message.user.role}"
+        self.switch_screen(screen_class("dashboard")())
+
+    # ----- navigation used by screens and the command palette -----
+
+    def open_case(self, request_id: int) -> None:
+        """Show the case detail screen for ``request_id``."""
+        self.push_screen(screen_class("case_detail")(request_id))
+
+    def new_request(self, kind: RequestKind | None = None) -> None:
+        """Start a new request: pick the kind, then open the wizard."""
+        if self.user is None:
+            return
+        if kind is not None:
+            self.push_screen(screen_class("wizard")(kind=kind))
+            return
+
+        def picked(chosen: RequestKind | None) -> None:
+            if chosen is not None:
+                self.push_screen(screen_class("wizard")(kind=chosen))
+
+        self.push_screen(screen_class("kind_picker")(), picked)
+
+    def resume_draft(self, request_id: int) -> None:
+        """Open a saved draft in the wizard at the step where it was left."""
+        self.push_screen(screen_class("wizard")(request_id=request_id))
+
+    def open_screen(self, name: str) -> None:
+        """Push one of the registered screens by name (search, outbox …)."""
+        if self.user is None:
+            self.notify("Sign in first.", severity="warning")
+            return
+        self.push_screen(screen_class(name)())

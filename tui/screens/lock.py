@@ -1,0 +1,96 @@
+"""The idle lock: after minutes without a key, the session hides itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from store.errors import AuthenticationError
+
+
+class LockScreen(ModalScreen[None]):
+    """Covers the screen until the signed-in user types their password again.
+
+    Nothing typed on the screens underneath is lost: they stay as they were.
+    """
+
+    DEFAULT_CSS = """
+    LockScreen {
+        align: center middle;
+        background: $background 95%;
+    }
+    LockScreen > Vertical {
+        width: 60;
+        height: auto;
+        border: thick $primary;
+        padding: 1 2;
+        background: $surface;
+    }
+    LockScreen #lock-error {
+        color: $error;
+        height: auto;
+    }
+    """
+    BINDINGS = [
+        Binding("ctrl+q", "app.quit", "Sign out and quit", id="lock-quit", tooltip="Close AuthDesk"),
+    ]
+
+    @dataclass
+    class Unlocked(Message):
+        """The password was right."""
+
+    @dataclass
+    class UnlockFailed(Message):
+        """The password was wrong (or the account is locked)."""
+
+        message: str
+
+    def __init__(self, username: str, minutes: int) -> None:
+        super().__init__()
+        self.username = username
+        self.minutes = minutes
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"[b]Session locked[/b] after {self.minutes} idle minutes.")
+            yield Label(f"Password for {self.username}:")
+            yield Input(password=True, id="lock-password")
+            yield Static("", id="lock-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#lock-password", Input).focus()
+
+    @on(Input.Submitted, "#lock-password")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#lock-error", Static).update("Checking…")
+        self._check(event.value)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="unlock")
+    def _check(self, password: str) -> None:
+        from store.services.auth import sign_in
+
+        try:
+            with self.app.store.session() as session:
+                sign_in(session, self.username, password)
+        except AuthenticationError as exc:
+            self.post_message(self.UnlockFailed(str(exc)))
+            return
+        self.post_message(self.Unlocked())
+
+    @on(Unlocked)
+    def _unlocked(self) -> None:
+        self.dismiss(None)
+
+    @on(UnlockFailed)
+    def _failed(self, message: UnlockFailed) -> None:
+        self.query_one("#lock-error", Static).update(message.message)
+        field = self.query_one("#lock-password", Input)
+        field.value = ""
+        field.focus()

@@ -1,0 +1,226 @@
+"""The results screen after a submission (seed 003), where more documents can be attached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from store.enums import RequestKind
+from store.errors import StoreError, ValidationError
+from store.forms import SubmissionResult
+from store.records import AttachmentRecord, CaseDetail
+from tui.messages import CasesChanged
+from tui.widgets.wizard_rows import AttachmentRow
+
+SUBMITTED_TEXT = (
+    "Prior Authorization request has been successfully submitted. If clinical information to support this "
+    "request has not been submitted, please send clinical review to the Medical Management Department "
+    "within one business day."
+)
+WEBCERT_NOTE = (
+    "The WebCert number can be used to search for the case. It is NOT the Authorization number. "
+    "The pending Authorization number is {auth} ({prefix} number for this kind of request)."
+)
+DISCLAIMER = (
+    "An authorization is not a guarantee of payment, but is based on medical necessity, appropriate coding "
+    "and benefits. Benefits may be subject to limitation and/or qualifications and will be determined when "
+    "the claim is received for processing."
+)
+PENDED_NOTE = (
+    "If your authorization status is Pended, please attach member clinical information in order to "
+    "expedite your authorization process."
+)
+
+
+class SubmittedScreen(Screen[None]):
+    """Numbers, line statuses and the disclaimer of a just-submitted request.
+
+    Args:
+        result: what the submission returned.
+        kind: the request's kind (for the SP/IP note).
+    """
+
+    DEFAULT_CSS = """
+    SubmittedScreen > VerticalScroll { padding: 0 2; }
+    SubmittedScreen #submitted-banner { border: round $success; padding: 0 1; height: auto; }
+    SubmittedScreen #submitted-numbers { padding: 1 0 0 0; height: auto; }
+    SubmittedScreen .hint { color: $text-muted; margin: 1 0 0 0; }
+    SubmittedScreen #submitted-files { height: auto; }
+    SubmittedScreen .section { margin: 1 0 0 0; text-style: bold; }
+    SubmittedScreen #submitted-attach-row { height: auto; display: none; }
+    SubmittedScreen #submitted-attach-row.-shown { display: block; }
+    SubmittedScreen .field-error { color: $error; height: auto; }
+    """
+    BINDINGS = [
+        Binding("a", "attach", "Attach more documents", id="submitted-attach",
+                tooltip="Attach more clinical records to this pending case"),
+        Binding("ctrl+o", "browse_file", "Browse files", id="submitted-browse",
+                tooltip="Choose a file to attach with the file picker"),
+        Binding("c", "open_case", "Open case", id="submitted-open-case", tooltip="Show the case detail"),
+        Binding("escape,d", "dashboard", "Dashboard", id="submitted-dashboard", tooltip="Back to the dashboard"),
+    ]
+
+    @dataclass
+    class CaseLoaded(Message):
+        """The submitted case was read (lines, attachments)."""
+
+        case: CaseDetail
+
+    @dataclass
+    class Attached(Message):
+        """A file was attached to the pending case."""
+
+        attachment: AttachmentRecord
+
+    @dataclass
+    class AttachFailed(Message):
+        """A file was refused."""
+
+        message: str
+
+    def __init__(self, result: SubmissionResult, kind: RequestKind) -> None:
+        super().__init__()
+        self.result = result
+        self.kind = kind
+        self.case: CaseDetail | None = None
+
+    def compose(self) -> ComposeResult:
+        r = self.result
+        due = r.decision_due_at.astimezone()
+        with VerticalScroll():
+            yield Static(f"[b green]✓ {SUBMITTED_TEXT}[/b green]", id="submitted-banner")
+            yield Static(
+                f"[b]WebCert number:[/b] {escape(r.webcert_number)}    "
+                f"[b]Pending Authorization number:[/b] {escape(r.auth_number)}    "
+                f"[b]Draft / Reference ID:[/b] {escape(r.draft_number)}\n"
+                f"Submitted {r.submitted_at.astimezone():%m/%d/%Y %H:%M} · decision due by {due:%m/%d/%Y %H:%M}"
+                + (f" · confirmation mailed to {escape(r.confirmation_to)}" if r.confirmation_to else ""),
+                id="submitted-numbers",
+            )
+            yield Static(WEBCERT_NOTE.format(auth=escape(r.auth_number), prefix=self.kind.auth_prefix),
+                         classes="hint")
+            yield Static(DISCLAIMER, classes="hint")
+            yield Static("Service lines", classes="section")
+            yield Static("Loading…", id="submitted-lines")
+            yield Static("Files uploaded", classes="section")
+            yield Vertical(id="submitted-files")
+            yield Static(PENDED_NOTE + "  Press [b]a[/b] to attach a file.", classes="hint")
+            with Vertical(id="submitted-attach-row"):
+                yield Input(id="submitted-attach-path", placeholder="type or paste a path; Enter attaches "
+                                                                     "(ctrl+o browses)")
+                yield Static("", id="submitted-attach-error", classes="field-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="submitted-load")
+    def _load(self) -> None:
+        from store.services.cases import get_case
+
+        try:
+            with self.app.store.session() as session:
+                case = get_case(session, self.app.user, self.result.request_id)
+        except StoreError as exc:
+            self.post_message(self.AttachFailed(str(exc)))
+            return
+        self.post_message(self.CaseLoaded(case))
+
+    @on(CaseLoaded)
+    def _case_loaded(self, message: CaseLoaded) -> None:
+        self.case = message.case
+        rows = []
+        for line in message.case.lines:
+            mod = f"-{line.modifier}" if line.modifier else ""
+            dates = f"{line.from_date:%m/%d/%Y} – {line.to_date:%m/%d/%Y}" if line.from_date and line.to_date else "—"
+            rows.append(
+                f"Line {line.line_number}: [b]{escape(line.code + mod)}[/b] ({escape(line.code_type)}) "
+                f"{escape(line.description[:40])} · {dates} · requested units {line.requested_units or '—'} · "
+                f"status [b]{escape(line.status.label)}[/b]"
+            )
+        self.query_one("#submitted-lines", Static).update("\n".join(rows) or "No service lines.")
+        self._show_files(list(message.case.attachments))
+
+    def _show_files(self, attachments: list[AttachmentRecord]) -> None:
+        container = self.query_one("#submitted-files", Vertical)
+        container.remove_children()
+        if attachments:
+            container.mount_all([AttachmentRow(a, removable=False) for a in attachments])
+        else:
+            container.mount(Static("No files attached.", classes="hint"))
+
+    def action_attach(self) -> None:
+        """Show the path field to attach a file."""
+        self.query_one("#submitted-attach-row").add_class("-shown")
+        self.query_one("#submitted-attach-path", Input).focus()
+
+    def action_dashboard(self) -> None:
+        """Back to the dashboard."""
+        self.dismiss(None)
+
+    def action_open_case(self) -> None:
+        """Open the case detail for this request."""
+        request_id = self.result.request_id
+        self.dismiss(None)
+        self.app.open_case(request_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Letters type into the path field while it has focus."""
+        if action in ("attach", "open_case") and isinstance(self.focused, Input):
+            return False
+        return True
+
+    @on(Input.Submitted, "#submitted-attach-path")
+    def _path_entered(self, event: Input.Submitted) -> None:
+        path = event.value.strip().strip("'\"")
+        if path:
+            self._attach_path(path)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="submitted-attach")
+    def _attach_path(self, path: str) -> None:
+        from store.services.attachments import add_attachment
+
+        try:
+            record = add_attachment(self.app.store, self.app.user, self.result.request_id, path)
+        except StoreError as exc:
+            message = exc.errors.get("attachment", str(exc)) if isinstance(exc, ValidationError) else str(exc)
+            self.post_message(self.AttachFailed(message))
+            return
+        self.post_message(self.Attached(record))
+
+    @on(Attached)
+    def _attached(self, message: Attached) -> None:
+        self.query_one("#submitted-attach-path", Input).value = ""
+        self.query_one("#submitted-attach-error", Static).update("")
+        self.notify(f"Attached {message.attachment.filename}.", timeout=3)
+        self.app.post_message(CasesChanged(self.result.request_id))
+        self._load()
+
+    @on(AttachFailed)
+    def _attach_failed(self, message: AttachFailed) -> None:
+        self.query_one("#submitted-attach-row").add_class("-shown")
+        self.query_one("#submitted-attach-error", Static).update(message.message)
+
+    @work(exclusive=True, exit_on_error=False, group="submitted-browse")
+    async def action_browse_file(self) -> None:
+        """Choose a file to attach with the file picker."""
+        from pathlib import Path
+
+        from textual_fspicker import FileOpen, Filters
+
+        filters = Filters(
+            ("Clinical records", lambda p: p.suffix.lower() in {
+                ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}),
+            ("Any file", lambda _: True),
+        )
+        chosen = await self.app.push_screen_wait(FileOpen(Path.home(), filters=filters))
+        if chosen is not None:
+            self._attach_path(str(chosen))

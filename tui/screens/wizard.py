@@ -1,0 +1,2049 @@
+"""The request wizard: one screen, seven steps, keyboard only, saved as you go.
+
+Enter moves to the next field that still needs a value and, from the last
+one, to the next step; Tab visits every field. ctrl+s saves; leaving a step,
+leaving the form (escape) and ~2 s without a key save too. Text that is not
+valid yet stays in its field, is marked with its message, and is saved in
+``DraftForm.raw`` so that nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    ContentSwitcher,
+    Footer,
+    Input,
+    OptionList,
+    RadioButton,
+    RadioSet,
+    Select,
+    SelectionList,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from store.enums import CareSetting, ClinicalOutcome, ExpeditedCriterion, RequestKind, Urgency
+from store.errors import (
+    ConflictError,
+    IncompleteError,
+    InvalidTransitionError,
+    NotEligibleError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
+from store.forms import (
+    STEP_CLINICAL,
+    STEP_CONTACT,
+    STEP_MEMBER,
+    STEP_PROVIDERS,
+    STEP_REVIEW,
+    STEP_SERVICES,
+    STEP_URGENCY,
+    STEPS,
+    DiagnosisInput,
+    DraftForm,
+    LineInput,
+    MissingItem,
+    SavedDraft,
+    SubmissionResult,
+)
+from store.records import AttachmentRecord, ProviderRecord
+from tui.messages import CasesChanged
+from tui.widgets.code_picker import CodeChoice, CodePicker
+from tui.widgets.provider_picker import ProviderPicker
+from tui.widgets.step_header import StepHeader, StepState
+from tui.widgets.wizard_dialogs import SaveConflictScreen
+from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
+from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow, human_size
+from tui.widgets.wizard_search import PickerResult, SearchPicker
+
+DISCLAIMER = (
+    "An authorization is not a guarantee of payment, but is based on medical necessity, appropriate coding "
+    "and benefits. Benefits may be subject to limitation and/or qualifications and will be determined when "
+    "the claim is received for processing."
+)
+ELIGIBILITY_NOTE = (
+    "Benefits and Eligibility must be verified with the plan administrator prior to initiating any "
+    "Authorization request. Authorizations are not completed for secondary insurance plans."
+)
+EXPEDITED_NOTE = (
+    "The level of urgency is a request only and may be modified based on the plan's Criteria for "
+    "Expedited Status. Any case requiring physician review may take additional time."
+)
+CLINICALS_NOTE = (
+    "Clinicals must be attached to the initial request, including all pertinent records to complete the "
+    "review timely and accurately. Insufficient information may delay processing and require follow-up."
+)
+REVIEW_REQUIRED_TEXT = (
+    "REVIEW REQUIRED: This request requires review. Answer the Document Clinical questions below to continue."
+)
+CRITERIA_MET_TEXT = (
+    "Criteria met for this request. You will receive your authorization status and reference ID after "
+    "submitting this request. " + DISCLAIMER
+)
+REVIEW_AFTER_TEXT = (
+    "Review required: a plan clinician will review this line with the clinical records you attach."
+)
+
+DATE_HINT = "MM/DD/YYYY, YYYY-MM-DD, t (today) or t+3"
+_LINE_FIELD = re.compile(r"^line-(\d+)-(code|modifier|from|to|units)$")
+_ID_SAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+# ----- field parsing (store validators; messages shown under the field) -----
+
+
+def parse_field(field_id: str, text: str):
+    """Parse ``text`` typed in ``field_id``; raises ValidationError with the field's message."""
+    from store import validate
+
+    text = text.strip()
+    line = _LINE_FIELD.match(field_id)
+    kind = line.group(2) if line else field_id
+    if kind in ("start-date", "end-date", "delivery-date", "from", "to"):
+        return validate.parse_date(text, field_id)
+    if kind == "admission-at":
+        return validate.parse_datetime(text, field_id)
+    if kind == "units":
+        return validate.parse_units(text, field_id)
+    if kind == "birth-weight":
+        return validate.parse_weight_grams(text, field_id)
+    if kind in ("contact-phone", "contact-fax"):
+        return validate.validate_phone(text, field_id)
+    if kind == "contact-email":
+        return validate.validate_email(text, field_id)
+    if kind == "modifier":
+        cleaned = text.upper()
+        if not re.fullmatch(r"[A-Z0-9]{2}", cleaned):
+            raise ValidationError("A modifier is two letters or digits (e.g. RT, 59).", field=field_id)
+        return cleaned
+    if kind == "contact-phone-ext":
+        if not re.fullmatch(r"[0-9]{1,6}", text):
+            raise ValidationError("An extension is up to 6 digits.", field=field_id)
+        return text
+    return text
+
+
+def format_date(value: date | None) -> str:
+    """A date as the clerk reads it (MM/DD/YYYY)."""
+    return value.strftime("%m/%d/%Y") if value else ""
+
+
+def _format_datetime(value) -> str:
+    return value.strftime("%m/%d/%Y %H:%M") if value else ""
+
+
+class PlaceOfServicePicker(SearchPicker):
+    """Type-ahead over the CMS place-of-service list (code or words)."""
+
+    def __init__(self) -> None:
+        super().__init__("place-of-service", "code or name, e.g. 11 or office", min_chars=1)
+        self.code = ""
+
+    def search(self, text: str) -> list[PickerResult]:
+        """Places whose code starts with, or whose name contains, ``text``."""
+        from store.codes.pos import PLACES_OF_SERVICE
+
+        needle = text.strip().lower()
+        first = [c for c in PLACES_OF_SERVICE if c.startswith(needle)]
+        rest = [c for c, name in PLACES_OF_SERVICE.items() if c not in first and needle in name.lower()]
+        return [PickerResult(c, f"{c} {PLACES_OF_SERVICE[c]}") for c in (first + rest)[:8]]
+
+    def resolve(self, text, results, highlighted, moved) -> PickerResult:
+        """The typed code when it is one, else the highlighted place."""
+        from store.codes.pos import PLACES_OF_SERVICE
+
+        code = text.strip().split(" ")[0]
+        if not moved and code.zfill(2) in PLACES_OF_SERVICE and code.isdigit():
+            code = code.zfill(2)
+            return PickerResult(code, f"{code} {PLACES_OF_SERVICE[code]}")
+        if results and highlighted is not None:
+            return results[highlighted]
+        raise ValidationError(f"“{text}” is not a CMS place of service code.", field="place-of-service")
+
+    def set_code(self, code: str) -> None:
+        """Show ``code`` with its name."""
+        from store.codes.pos import PLACES_OF_SERVICE
+
+        self.code = code
+        self.set_text(f"{code} {PLACES_OF_SERVICE.get(code, '')}".strip() if code else "")
+
+    def on_search_picker_picked(self, message: SearchPicker.Picked) -> None:
+        """Remember and show the chosen place."""
+        if message.picker is self:
+            self.code = message.value
+            self.set_text(message.label)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Editing the text forgets the chosen place."""
+        if self.code and not event.value.startswith(self.code):
+            self.code = ""
+
+
+class UrgencySet(RadioSet):
+    """Standard / expedited: ``s`` or ``e`` choose, Enter moves on."""
+
+    BINDINGS = [
+        Binding("s", "choose(0)", "Standard", id="urgency-standard", tooltip="Standard urgency"),
+        Binding("e", "choose(1)", "Expedited", id="urgency-expedited", tooltip="Ask for expedited review"),
+        Binding("enter", "next_field", "Next", show=False, id="urgency-next", tooltip="Go on to the next field"),
+    ]
+
+    @dataclass
+    class EnterPressed(Message):
+        """Enter on the radio set."""
+
+    def action_choose(self, index: int) -> None:
+        """Press button ``index``."""
+        buttons = list(self.query(RadioButton))
+        buttons[index].value = True
+
+    def action_next_field(self) -> None:
+        """Tell the form to move on."""
+        self.post_message(self.EnterPressed())
+
+
+@dataclass
+class _LoadedDraft:
+    form: DraftForm
+    saved: SavedDraft
+    providers: dict[int, ProviderRecord]
+    attachments: list[AttachmentRecord]
+
+
+class WizardScreen(Screen[None]):
+    """A prior authorization request, new (``kind``) or a draft resumed (``request_id``).
+
+    Args:
+        kind: the kind of a new request.
+        request_id: a saved draft to resume, at the step where it was left.
+    """
+
+    AUTOSAVE_SECONDS = 2.0
+    AUTOFOCUS = "#member-id"  # keys typed right after the kind is picked land here
+
+    DEFAULT_CSS = """
+    WizardScreen #wizard-title { height: 1; padding: 0 1; background: $panel; }
+    WizardScreen #wizard-steps { height: 1fr; }
+    WizardScreen .wizard-step { padding: 0 1; }
+    WizardScreen .step-title { padding: 1 0 0 0; }
+    WizardScreen .section-title { padding: 1 0 0 0; }
+    WizardScreen FieldRow { margin: 0 0 1 0; }
+    WizardScreen FieldRow Input, WizardScreen FieldRow Select { width: 60; }
+    WizardScreen #eligibility { padding: 0 0 0 26; height: auto; }
+    WizardScreen .hint { color: $text-muted; }
+    WizardScreen #diagnosis-rows, WizardScreen #line-rows, WizardScreen #attachment-rows,
+    WizardScreen #clinical-lines { height: auto; padding: 0 0 0 2; }
+    WizardScreen .question { padding: 1 0 0 2; }
+    WizardScreen .clinical-outcome { padding: 0 0 0 2; }
+    WizardScreen #expedited-reasons { height: auto; max-height: 12; margin: 0 0 1 0; }
+    WizardScreen #urgency { width: auto; }
+    WizardScreen #missing-list { height: auto; max-height: 10; }
+    WizardScreen #review-duplicates { height: auto; }
+    WizardScreen #submit-row { height: auto; padding: 1 0 0 0; }
+    WizardScreen #attachment-browse { margin: 0 0 0 26; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="wizard-save", tooltip="Save the draft now"),
+        Binding("ctrl+pagedown,alt+n", "next_step", "Next step", id="wizard-next", key_display="^PgDn",
+                tooltip="Go to the next step (also alt+n)"),
+        Binding("ctrl+pageup,alt+p", "previous_step", "Prev step", id="wizard-previous", key_display="^PgUp",
+                tooltip="Go to the previous step (also alt+p)"),
+        *(
+            Binding(f"f{n},alt+{n}", f"go_step({n - 1})", STEPS[n - 1], show=False, id=f"wizard-step-{n}",
+                    tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)")
+            for n in range(1, len(STEPS) + 1)
+        ),
+        Binding("ctrl+o", "browse_file", "Attach file", id="wizard-browse",
+                tooltip="Choose a clinical record to attach"),
+        Binding("f10", "submit", "Submit", id="wizard-submit", tooltip="Submit the request to the plan"),
+        Binding("escape", "leave", "Save & close", id="wizard-leave",
+                tooltip="Save the draft and go back to the dashboard"),
+    ]
+
+    # ----- messages from workers -----
+
+    @dataclass
+    class DraftLoaded(Message):
+        """A draft was read for resuming."""
+
+        loaded: _LoadedDraft
+
+    @dataclass
+    class LoadFailed(Message):
+        """The draft could not be opened."""
+
+        message: str
+
+    @dataclass
+    class DefaultsFound(Message):
+        """The requesting provider to propose for a new request."""
+
+        provider: ProviderRecord | None
+
+    @dataclass
+    class EligibilityFound(Message):
+        """The member is eligible on the date of service."""
+
+        key: tuple[str, str, date]
+        record: object
+
+    @dataclass
+    class EligibilityRefused(Message):
+        """The member is not found or not eligible (message for the member field)."""
+
+        key: tuple[str, str, date]
+        message: str
+
+    @dataclass
+    class Saved(Message):
+        """A save went through."""
+
+        saved: SavedDraft
+        form: DraftForm
+        copy: bool = False
+
+    @dataclass
+    class SaveRefused(Message):
+        """A save was refused: conflict, expired draft or another error."""
+
+        message: str
+        conflict: bool = False
+        closed: bool = False
+
+    @dataclass
+    class Checked(Message):
+        """What is missing, and duplicate warnings, for the form as it is."""
+
+        missing: list[MissingItem]
+        duplicates: list[str]
+
+    @dataclass
+    class Attached(Message):
+        """A file was attached (``version``: the draft's version after it, when ours)."""
+
+        attachment: AttachmentRecord
+        version: int | None = None
+
+    @dataclass
+    class AttachmentRemoved(Message):
+        """A file was removed (``version``: the draft's version after it, when ours)."""
+
+        attachment_id: int
+        version: int | None = None
+
+    @dataclass
+    class AttachFailed(Message):
+        """A file was refused (message for the attachment field)."""
+
+        message: str
+
+    @dataclass
+    class SubmitDone(Message):
+        """The request was submitted."""
+
+        result: SubmissionResult
+
+    @dataclass
+    class SubmitRefused(Message):
+        """Submission refused: missing items or another error."""
+
+        message: str
+        missing: list[MissingItem] = field(default_factory=list)
+        conflict: bool = False
+
+    # ----- set-up -----
+
+    def __init__(self, kind: RequestKind | None = None, request_id: int | None = None) -> None:
+        super().__init__()
+        if kind is None and request_id is None:
+            raise ValueError("WizardScreen needs a kind (new request) or a request_id (draft).")
+        self.kind: RequestKind = kind or RequestKind.SERVICE
+        self.request_id = request_id
+        self.version: int | None = None
+        self.draft_number = ""
+        self.step = STEP_MEMBER
+        self.form: DraftForm | None = None
+        self._last_saved: DraftForm | None = None
+        self._diagnoses: list[DiagnosisInput] = []
+        self._lines: list[LineInput] = []
+        self._attachments: list[AttachmentRecord] = []
+        self._visited: set[int] = set()
+        self._left: set[int] = set()
+        self._rows_pending = 0
+        self._pending_line_raw: dict[str, str] = {}
+        self._errors: dict[str, str] = {}
+        self._missing: list[MissingItem] = []
+        self._duplicates: list[str] = []
+        self._eligibility = None
+        self._eligibility_key: tuple | None = None
+        self._eligibility_error = ""
+        self._advance_when_eligible = False
+        self._saving = False
+        self._save_again = False
+        self._after_save: list = []
+        self._leave_after_save = False
+        self._submitting = False
+        self._idle_timer: Timer | None = None
+        self._ready = request_id is None
+        self._criteria_touched = False
+        self._urgency_touched = False
+        self._clinical_ids: dict[str, tuple[int, str]] = {}
+        self._status = "Not saved yet"
+
+    def compose(self) -> ComposeResult:
+        inpatient = self.kind.is_inpatient
+        yield Static("", id="wizard-title")
+        yield StepHeader(STEPS, id="step-header")
+        with ContentSwitcher(initial="step-0", id="wizard-steps"):
+            with VerticalScroll(id="step-0", classes="wizard-step"):
+                yield Static("[b]Member & eligibility[/b]", classes="step-title")
+                yield FieldRow("Member ID", Input(compact=True, id="member-id", placeholder="member ID"), required=True)
+                yield FieldRow("Medicaid ID", Input(compact=True, id="medicaid-id", placeholder="optional"))
+                yield FieldRow("Admission date" if inpatient else "Start date of service",
+                               Input(compact=True, id="start-date", placeholder=DATE_HINT), required=True,
+                               hint="Eligibility depends on the date of service.")
+                yield Static("", id="eligibility")
+                yield Static(ELIGIBILITY_NOTE, classes="hint")
+            with VerticalScroll(id="step-1", classes="wizard-step"):
+                yield Static("[b]Providers[/b]  search by NPI, provider number or name; Enter picks",
+                             classes="step-title")
+                yield FieldRow("Requesting provider", ProviderPicker("requesting-provider"),
+                               required=True, error_id="")
+                yield FieldRow("Servicing provider", ProviderPicker("servicing-provider"),
+                               required=True, error_id="")
+                if inpatient:
+                    yield FieldRow("Facility", ProviderPicker("facility-provider", facility=True),
+                                   required=True, error_id="")
+            with VerticalScroll(id="step-2", classes="wizard-step"):
+                yield Static("[b]Services[/b]", classes="step-title")
+                yield FieldRow("Care setting", ChoiceSelect(
+                    [("Inpatient", CareSetting.INPATIENT.value), ("Outpatient", CareSetting.OUTPATIENT.value)],
+                    id="care-setting", prompt="choose", compact=True), required=True)
+                yield FieldRow("Category", ChoiceSelect([], compact=True, id="category", prompt="—"),
+                               required=True)
+                yield FieldRow("Treatment type", ChoiceSelect([], compact=True, id="treatment-type", prompt="—"),
+                               required=True)
+                yield FieldRow("Place of service", PlaceOfServicePicker(), required=True, error_id="")
+                yield Static("", id="dates-of-service", classes="hint")
+                yield FieldRow("Expected discharge" if inpatient else "End date",
+                               Input(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
+                if self.kind is RequestKind.EMERGENT_ADMISSION:
+                    yield FieldRow("Admitted through the ER", Checkbox("yes", id="admitted-via-er"))
+                    yield FieldRow("Admission date/time", Input(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
+                                   required=True)
+                if self.kind is RequestKind.NEWBORN:
+                    yield FieldRow("Mother's member ID", Input(compact=True, id="mother-member-id"), required=True)
+                    yield FieldRow("Delivery date", Input(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
+                    yield FieldRow("Delivery type", ChoiceSelect([], compact=True, id="delivery-type", prompt="—"),
+                                   required=True)
+                    yield FieldRow("Birth weight", Input(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
+                                   required=True)
+                    yield FieldRow("NICU admission", Checkbox("yes", id="nicu"))
+                yield Static("[b]Diagnosis codes[/b] (ICD-10-CM)  first added is primary · "
+                             "on a code: p = primary, delete = remove", classes="section-title")
+                yield Vertical(id="diagnosis-rows")
+                yield FieldRow("Add diagnosis", CodePicker("diagnosis", "diagnosis-search",
+                                                             "code or words, Enter adds"), error_id="")
+                yield Static("[b]Service lines[/b] (CPT/HCPCS)  modifier · from · to · units;"
+                             " alt+x removes a line", classes="section-title")
+                yield Vertical(id="line-rows")
+                yield FieldRow("Add procedure", CodePicker("procedure", "line-code", "code or words, Enter adds"),
+                               error_id="")
+            with VerticalScroll(id="step-3", classes="wizard-step"):
+                yield Static("[b]Urgency[/b]  s = standard, e = expedited", classes="step-title")
+                yield FieldRow("Urgency", UrgencySet(
+                    RadioButton("Standard", value=True, id="urgency-standard"),
+                    RadioButton("Expedited", id="urgency-expedited"), id="urgency"), required=True)
+                yield Static(EXPEDITED_NOTE, classes="hint")
+                yield Static("Criteria for expedited status (space ticks; ticked by the app where it can tell):")
+                yield SelectionList[str](*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
+                yield FieldRow("Benefits reference #", Input(compact=True, id="benefits-reference",
+                                                             placeholder="from the benefits & eligibility call"))
+            with VerticalScroll(id="step-4", classes="wizard-step"):
+                yield Static("[b]Clinical documentation & attachments[/b]", classes="step-title")
+                yield Vertical(id="clinical-lines")
+                yield Static("[b]Attachments[/b]", classes="section-title")
+                yield Static(CLINICALS_NOTE, classes="hint")
+                yield Vertical(id="attachment-rows")
+                yield FieldRow("Attach file", Input(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
+                               hint=self._accepted_hint())
+                yield Button("Browse… (ctrl+o)", id="attachment-browse")
+            with VerticalScroll(id="step-5", classes="wizard-step"):
+                yield Static("[b]Contact[/b]  the person completing this request", classes="step-title")
+                yield FieldRow("Contact name", Input(compact=True, id="contact-name"), required=True)
+                yield FieldRow("Phone", Input(compact=True, id="contact-phone"), required=True)
+                yield FieldRow("Extension", Input(compact=True, id="contact-phone-ext"))
+                yield FieldRow("Fax", Input(compact=True, id="contact-fax"), required=True)
+                yield FieldRow("Email", Input(compact=True, id="contact-email"), required=True)
+            with VerticalScroll(id="step-6", classes="wizard-step"):
+                yield Static("[b]Review & submit[/b]", classes="step-title")
+                yield Static("", id="review-summary")
+                yield Static(DISCLAIMER, id="review-disclaimer", classes="hint")
+                yield Static("", id="review-duplicates")
+                yield Static("", id="missing-title")
+                yield OptionList(id="missing-list")
+                with Horizontal(id="submit-row"):
+                    yield Button("Submit request (F10)", id="submit", variant="success", disabled=True)
+        yield Footer()
+
+    def _accepted_hint(self) -> str:
+        try:
+            from store.services.attachments import MAX_ATTACHMENT_BYTES
+
+            limit = human_size(MAX_ATTACHMENT_BYTES)
+        except ImportError:
+            limit = "the size limit"
+        return f"Word, Excel, PDF, plain text, TIFF, PNG or JPEG; up to {limit}."
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self._set_field_state_enabled(False)
+        if self.request_id is not None:
+            self._update_title()
+            self._load_draft(self.request_id)
+            return
+        self._start_new()
+
+    def _set_field_state_enabled(self, enabled: bool) -> None:
+        self.query_one("#wizard-steps").disabled = not enabled
+
+    def _start_new(self) -> None:
+        from store.services.reference import default_care_setting
+
+        user = self.app.user
+        form = DraftForm(kind=self.kind, care_setting=default_care_setting(self.kind))
+        if user is not None:
+            form.contact_name = user.full_name
+            form.contact_phone = user.phone
+            form.contact_phone_ext = user.phone_ext
+            form.contact_fax = user.fax
+            form.contact_email = user.email
+        self._apply_form(form, {}, [])
+        self._last_saved = None
+        self._initial = copy.deepcopy(self.collect_form())
+        self._set_field_state_enabled(True)
+        self._ready = True
+        self._go(STEP_MEMBER, save=False)
+        self._find_defaults()
+
+    # ----- workers -----
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-load")
+    def _load_draft(self, request_id: int) -> None:
+        from store.services.cases import get_case
+        from store.services.drafts import load_draft
+        from store.services.providers import get_provider
+
+        try:
+            with self.app.store.session() as session:
+                form, saved = load_draft(session, self.app.user, request_id)
+                providers = {}
+                for pid in (form.requesting_provider_id, form.servicing_provider_id, form.facility_provider_id):
+                    if pid is not None and pid not in providers:
+                        providers[pid] = get_provider(session, pid)
+                attachments = list(get_case(session, self.app.user, request_id).attachments)
+        except StoreError as exc:
+            self.post_message(self.LoadFailed(str(exc)))
+            return
+        self.post_message(self.DraftLoaded(_LoadedDraft(form, saved, providers, attachments)))
+
+    @on(DraftLoaded)
+    async def _draft_loaded(self, message: DraftLoaded) -> None:
+        loaded = message.loaded
+        if loaded.form.kind is not self.kind:
+            # The screen was composed for another kind: rebuild it for this one.
+            self.kind = loaded.form.kind
+            await self.recompose()
+        self._set_saved(loaded.saved)
+        self._apply_form(loaded.form, loaded.providers, loaded.attachments)
+        self._last_saved = copy.deepcopy(self.collect_form())
+        self._initial = self._last_saved
+        self._set_field_state_enabled(True)
+        self._ready = True
+        self._visited = set(range(0, loaded.form.wizard_step + 1))
+        self._left = set(range(0, loaded.form.wizard_step))
+        self._go(loaded.form.wizard_step, save=False)
+        self._check_eligibility_if_ready()
+        self._run_check()
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.notify(message.message, title="Cannot open the draft", severity="error")
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-defaults")
+    def _find_defaults(self) -> None:
+        user = self.app.user
+        try:
+            with self.app.store.session() as session:
+                provider = _organization_provider(session, user)
+        except StoreError:
+            provider = None
+        self.post_message(self.DefaultsFound(provider))
+
+    @on(DefaultsFound)
+    def _defaults_found(self, message: DefaultsFound) -> None:
+        picker = self.query_one("#requesting-provider-picker", ProviderPicker)
+        if message.provider is not None and picker.provider is None and not picker.text:
+            picker.set_provider(message.provider)
+            if self._initial is not None:
+                self._initial.requesting_provider_id = message.provider.id
+
+    # ----- form <-> widgets -----
+
+    def _input(self, field_id: str) -> Input:
+        return self.query_one(f"#{field_id}", Input)
+
+    def _set_input(self, field_id: str, value: str) -> None:
+        try:
+            self._input(field_id).value = value
+        except NoMatches:
+            pass
+
+    def _apply_form(self, form: DraftForm, providers: dict[int, ProviderRecord],
+                    attachments: list[AttachmentRecord]) -> None:
+        """Show ``form`` in the widgets (raw text wins over parsed values)."""
+        raw = form.raw
+        self.form = form
+
+        def text(key: str, value: str) -> str:
+            return raw.get(key, value)
+
+        self._set_input("member-id", form.member_id)
+        self._set_input("medicaid-id", form.medicaid_id)
+        self._set_input("start-date", text("start_date", format_date(form.start_date)))
+        self._set_input("end-date", text("end_date", format_date(form.end_date)))
+        for key, picker_id in (("requesting_provider_id", "requesting-provider"),
+                               ("servicing_provider_id", "servicing-provider"),
+                               ("facility_provider_id", "facility-provider")):
+            try:
+                picker = self.query_one(f"#{picker_id}-picker", ProviderPicker)
+            except NoMatches:
+                continue
+            pid = getattr(form, key)
+            if pid is not None and pid in providers:
+                picker.set_provider(providers[pid])
+            else:
+                picker.set_provider(None)
+                picker.set_text(raw.get(key, ""))
+        care = self.query_one("#care-setting", ChoiceSelect)
+        care.value = form.care_setting.value if form.care_setting else Select.NULL
+        self._fill_categories(form.care_setting, form.category)
+        self._fill_treatment_types(form.category, form.treatment_type)
+        pos = self.query_one("#place-of-service-picker", PlaceOfServicePicker)
+        if form.place_of_service:
+            pos.set_code(form.place_of_service)
+        else:
+            pos.set_text(raw.get("place_of_service", ""))
+        if self.kind is RequestKind.EMERGENT_ADMISSION:
+            self.query_one("#admitted-via-er", Checkbox).value = form.admitted_via_er
+            self._set_input("admission-at", text("admission_at", _format_datetime(form.admission_at)))
+        if self.kind is RequestKind.NEWBORN:
+            from store.services.reference import delivery_types
+
+            self._set_input("mother-member-id", form.mother_member_id)
+            self._set_input("delivery-date", text("delivery_date", format_date(form.delivery_date)))
+            delivery = self.query_one("#delivery-type", ChoiceSelect)
+            choices = list(delivery_types())
+            if form.delivery_type and form.delivery_type not in choices:
+                choices.append(form.delivery_type)
+            delivery.set_options([(c, c) for c in choices])
+            delivery.value = form.delivery_type or Select.NULL
+            weight = str(form.birth_weight_grams) if form.birth_weight_grams else ""
+            self._set_input("birth-weight", text("birth_weight_grams", weight))
+            self.query_one("#nicu", Checkbox).value = form.nicu
+        self._diagnoses = [copy.copy(d) for d in form.diagnoses]
+        self._lines = [copy.deepcopy(line) for line in form.lines]
+        self.query_one("#diagnosis-search-picker", CodePicker).set_text(raw.get("diagnosis_search", ""))
+        self.query_one("#line-code-picker", CodePicker).set_text(raw.get("line_code", ""))
+        self._render_diagnoses()
+        self._render_lines(raw)
+        urgency = self.query_one("#urgency", UrgencySet)
+        urgency.action_choose(1 if form.urgency is Urgency.EXPEDITED else 0)
+        reasons = self.query_one("#expedited-reasons", SelectionList)
+        reasons.deselect_all()
+        for reason in form.expedited_reasons:
+            reasons.select(reason)
+        self._criteria_touched = bool(raw.get("expedited_touched")) or bool(form.expedited_reasons)
+        self._urgency_touched = bool(raw.get("urgency_touched"))
+        self._set_input("benefits-reference", form.benefits_reference)
+        self._attachments = list(attachments)
+        self._render_attachments()
+        self._set_input("attachment-add", raw.get("attachment_path", ""))
+        for key in ("contact_name", "contact_phone", "contact_phone_ext", "contact_fax", "contact_email"):
+            self._set_input(key.replace("_", "-"), text(key, getattr(form, key)))
+        # Show the messages of fields saved with invalid text.
+        for field_id in self._validated_inputs():
+            value = self._input(field_id).value
+            if value.strip():
+                self._validate_input(field_id, value)
+
+    def _validated_inputs(self) -> list[str]:
+        ids = ["start-date", "end-date", "contact-phone", "contact-fax", "contact-email", "contact-phone-ext"]
+        if self.kind is RequestKind.EMERGENT_ADMISSION:
+            ids.append("admission-at")
+        if self.kind is RequestKind.NEWBORN:
+            ids += ["delivery-date", "birth-weight"]
+        return [i for i in ids if self.query(f"#{i}")]
+
+    def _parsed(self, field_id: str, key: str, raw: dict[str, str], default=None):
+        """Parse an input into the form; keep the text in ``raw`` if it does not parse."""
+        try:
+            text = self._input(field_id).value
+        except NoMatches:
+            return default
+        if not text.strip():
+            return default
+        try:
+            return parse_field(field_id, text)
+        except ValidationError:
+            raw[key] = text
+            return default
+
+    def collect_form(self) -> DraftForm:
+        """The form as the widgets show it now."""
+        raw: dict[str, str] = {}
+        form = DraftForm(kind=self.kind)
+        form.member_id = self._input("member-id").value.strip()
+        form.medicaid_id = self._input("medicaid-id").value.strip()
+        form.start_date = self._parsed("start-date", "start_date", raw)
+        form.end_date = self._parsed("end-date", "end_date", raw)
+        for key, picker_id in (("requesting_provider_id", "requesting-provider"),
+                               ("servicing_provider_id", "servicing-provider"),
+                               ("facility_provider_id", "facility-provider")):
+            try:
+                picker = self.query_one(f"#{picker_id}-picker", ProviderPicker)
+            except NoMatches:
+                continue
+            if picker.provider is not None:
+                setattr(form, key, picker.provider.id)
+            elif picker.text:
+                raw[key] = picker.input.value
+        care = self.query_one("#care-setting", ChoiceSelect).value
+        form.care_setting = CareSetting(care) if care not in (Select.NULL, None) else None
+        category = self.query_one("#category", ChoiceSelect).value
+        form.category = category if isinstance(category, str) else ""
+        treatment = self.query_one("#treatment-type", ChoiceSelect).value
+        form.treatment_type = treatment if isinstance(treatment, str) else ""
+        pos = self.query_one("#place-of-service-picker", PlaceOfServicePicker)
+        form.place_of_service = pos.code
+        if not pos.code and pos.text:
+            raw["place_of_service"] = pos.input.value
+        if self.kind is RequestKind.EMERGENT_ADMISSION:
+            form.admitted_via_er = self.query_one("#admitted-via-er", Checkbox).value
+            form.admission_at = self._parsed("admission-at", "admission_at", raw)
+        if self.kind is RequestKind.NEWBORN:
+            form.mother_member_id = self._input("mother-member-id").value.strip()
+            form.delivery_date = self._parsed("delivery-date", "delivery_date", raw)
+            delivery = self.query_one("#delivery-type", ChoiceSelect).value
+            form.delivery_type = delivery if isinstance(delivery, str) else ""
+            form.birth_weight_grams = self._parsed("birth-weight", "birth_weight_grams", raw)
+            form.nicu = self.query_one("#nicu", Checkbox).value
+        form.diagnoses = [copy.copy(d) for d in self._diagnoses]
+        self._sync_lines(raw)
+        form.lines = [copy.deepcopy(line) for line in self._lines]
+        for key, picker_id in (("diagnosis_search", "diagnosis-search"), ("line_code", "line-code")):
+            text = self.query_one(f"#{picker_id}-picker", CodePicker).input.value
+            if text.strip():
+                raw[key] = text
+        urgency = self.query_one("#urgency", UrgencySet)
+        form.urgency = Urgency.EXPEDITED if urgency.pressed_index == 1 else Urgency.STANDARD
+        form.expedited_reasons = list(self.query_one("#expedited-reasons", SelectionList).selected)
+        if self._criteria_touched:
+            raw["expedited_touched"] = "1"
+        if self._urgency_touched:
+            raw["urgency_touched"] = "1"
+        form.benefits_reference = self._input("benefits-reference").value.strip()
+        attachment_path = self._input("attachment-add").value
+        if attachment_path.strip():
+            raw["attachment_path"] = attachment_path
+        for key in ("contact_name", "contact_phone_ext"):
+            setattr(form, key, self._input(key.replace("_", "-")).value.strip())
+        for key in ("contact_phone", "contact_fax", "contact_email"):
+            field_id = key.replace("_", "-")
+            text = self._input(field_id).value.strip()
+            value = self._parsed(field_id, key, raw)
+            setattr(form, key, value if isinstance(value, str) and value else ("" if key in raw else text))
+        form.wizard_step = self.step
+        form.raw = raw
+        self.form = form
+        return form
+
+    def _sync_lines(self, raw: dict[str, str]) -> None:
+        """Read the line rows' inputs into ``self._lines`` (raw text kept)."""
+        if self._rows_pending:
+            # Rows are being rebuilt from self._lines: they hold nothing newer.
+            for key, value in self._pending_line_raw.items():
+                raw.setdefault(key, value)
+            return
+        for index, line in enumerate(self._lines):
+            try:
+                row = self.query_one(f"#line-{index}", LineRow)
+            except NoMatches:
+                continue
+            fields = {
+                "modifier": ("modifier", ""),
+                "from": ("from_date", None),
+                "to": ("to_date", None),
+                "units": ("requested_units", None),
+            }
+            for suffix, (attr, empty) in fields.items():
+                field_id = f"line-{index}-{suffix}"
+                text = row.query_one(f"#{field_id}", Input).value
+                if not text.strip():
+                    setattr(line, attr, empty)
+                    continue
+                try:
+                    setattr(line, attr, parse_field(field_id, text))
+                except ValidationError:
+                    setattr(line, attr, empty)
+                    raw[field_id] = text
+
+    # ----- rows -----
+
+    def _render_diagnoses(self, focus: str | None = None) -> None:
+        self.call_later(self._rerender_diagnoses, focus)
+
+    async def _rerender_diagnoses(self, focus: str | None) -> None:
+        container = self.query_one("#diagnosis-rows", Vertical)
+        await container.remove_children()
+        await container.mount_all([DiagnosisRow(i, d) for i, d in enumerate(self._diagnoses)])
+        if focus:
+            self._focus_id(focus)
+
+    def _line_texts(self, index: int, line: LineInput, raw: dict[str, str]) -> dict[str, str]:
+        def pick(suffix: str, value: str) -> str:
+            return raw.get(f"line-{index}-{suffix}", value)
+
+        return {
+            "modifier": pick("modifier", line.modifier),
+            "from": pick("from", format_date(line.from_date)),
+            "to": pick("to", format_date(line.to_date)),
+            "units": pick("units", str(line.requested_units) if line.requested_units is not None else ""),
+        }
+
+    def _render_lines(self, raw: dict[str, str], focus: str | None = None) -> None:
+        """Rebuild the line rows from ``self._lines`` (row inputs are not read until then)."""
+        self._rows_pending += 1
+        self._pending_line_raw = {k: v for k, v in raw.items() if _LINE_FIELD.match(k)}
+        self.call_later(self._rerender_lines, dict(raw), focus)
+
+    async def _rerender_lines(self, raw: dict[str, str], focus: str | None) -> None:
+        container = self.query_one("#line-rows", Vertical)
+        await container.remove_children()
+        await container.mount_all(
+            [LineRow(i, line, self._line_texts(i, line, raw)) for i, line in enumerate(self._lines)]
+        )
+        self._rows_pending -= 1
+        self._validate_line_rows()
+        if focus:
+            self._focus_id(focus)
+
+    def _validate_line_rows(self) -> None:
+        for index in range(len(self._lines)):
+            for suffix in ("modifier", "from", "to", "units"):
+                field_id = f"line-{index}-{suffix}"
+                try:
+                    value = self._input(field_id).value
+                except NoMatches:
+                    continue
+                if value.strip():
+                    self._validate_input(field_id, value)
+
+    def _render_attachments(self, focus: str | None = None) -> None:
+        self.call_later(self._rerender_attachments, focus)
+
+    async def _rerender_attachments(self, focus: str | None) -> None:
+        container = self.query_one("#attachment-rows", Vertical)
+        await container.remove_children()
+        if self._attachments:
+            await container.mount_all([AttachmentRow(a) for a in self._attachments])
+        else:
+            await container.mount(Static("No files attached yet.", classes="hint"))
+        if focus:
+            self._focus_id(focus)
+
+    @on(SearchPicker.Picked, "#diagnosis-search-picker")
+    def _diagnosis_picked(self, message: SearchPicker.Picked) -> None:
+        choice: CodeChoice = message.value
+        picker = message.picker
+        if any(d.code == choice.code for d in self._diagnoses):
+            picker.show_error(f"{choice.code} is already on this request.")
+            return
+        self._diagnoses.append(DiagnosisInput(choice.code, is_primary=not self._diagnoses,
+                                              description=choice.description))
+        picker.set_text("")
+        self._render_diagnoses()
+        self._changed()
+
+    @on(DiagnosisRow.PrimaryChosen)
+    def _primary_chosen(self, message: DiagnosisRow.PrimaryChosen) -> None:
+        for index, diagnosis in enumerate(self._diagnoses):
+            diagnosis.is_primary = index == message.index
+        self._render_diagnoses(focus=f"diagnosis-{message.index}")
+        self._changed()
+
+    @on(DiagnosisRow.RemoveAsked)
+    def _diagnosis_removed(self, message: DiagnosisRow.RemoveAsked) -> None:
+        removed = self._diagnoses.pop(message.index)
+        if removed.is_primary and self._diagnoses:
+            self._diagnoses[0].is_primary = True
+        next_id = f"diagnosis-{min(message.index, len(self._diagnoses) - 1)}" if self._diagnoses else "diagnosis-search"
+        self._render_diagnoses(focus=next_id)
+        self._changed()
+
+    @on(SearchPicker.Picked, "#line-code-picker")
+    def _line_picked(self, message: SearchPicker.Picked) -> None:
+        choice: CodeChoice = message.value
+        raw: dict[str, str] = {}
+        self.collect_form()
+        start = self.form.start_date if self.form else None
+        end = (self.form.end_date if self.form else None) or start
+        self._lines.append(LineInput(code=choice.code, description=choice.description,
+                                     from_date=start, to_date=end, requested_units=1))
+        message.picker.set_text("")
+        self._render_lines(dict(self.form.raw if self.form else raw))
+        self._changed()
+
+    @on(LineRow.RemoveAsked)
+    def _line_removed(self, message: LineRow.RemoveAsked) -> None:
+        self.collect_form()
+        raw = dict(self.form.raw)
+        self._lines.pop(message.index)
+        # Row-indexed raw text moves up with its row.
+        shifted = {}
+        for key, value in raw.items():
+            match = _LINE_FIELD.match(key)
+            if not match:
+                continue
+            index = int(match.group(1))
+            if index > message.index:
+                shifted[f"line-{index - 1}-{match.group(2)}"] = value
+            elif index < message.index:
+                shifted[key] = value
+        self._errors = {k: v for k, v in self._errors.items() if not k.startswith("line-")}
+        self._render_lines(shifted, focus="line-code")
+        self._changed()
+
+    @on(AttachmentRow.RemoveAsked)
+    def _attachment_remove_asked(self, message: AttachmentRow.RemoveAsked) -> None:
+        self._remove_attachment(message.attachment.id)
+
+    # ----- choices that depend on each other -----
+
+    def _fill_categories(self, care_setting: CareSetting | None, current: str = "") -> None:
+        from store.services.reference import categories
+
+        select = self.query_one("#category", ChoiceSelect)
+        options = list(categories(care_setting)) if care_setting else []
+        if current and current not in options:
+            options.append(current)
+        select.set_options([(c, c) for c in options])
+        if current:
+            select.value = current
+
+    def _fill_treatment_types(self, category: str, current: str = "") -> None:
+        from store.services.reference import treatment_types
+
+        select = self.query_one("#treatment-type", ChoiceSelect)
+        options = list(treatment_types(category)) if category else []
+        if current and current not in options:
+            options.append(current)
+        select.set_options([(t, t) for t in options])
+        if current:
+            select.value = current
+        elif len(options) == 1:
+            select.value = options[0]
+
+    @on(Select.Changed, "#care-setting")
+    def _care_setting_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        current = self.query_one("#category", ChoiceSelect).value
+        setting = CareSetting(value) if isinstance(value, str) else None
+        from store.services.reference import categories
+
+        keep = current if isinstance(current, str) and setting and current in categories(setting) else ""
+        self._fill_categories(setting, keep)
+        if not keep:
+            self._fill_treatment_types("")
+        self._changed()
+
+    @on(Select.Changed, "#category")
+    def _category_changed(self, event: Select.Changed) -> None:
+        value = event.value if isinstance(event.value, str) else ""
+        current = self.query_one("#treatment-type", ChoiceSelect).value
+        from store.services.reference import treatment_types
+
+        keep = current if isinstance(current, str) and value and current in treatment_types(value) else ""
+        self._fill_treatment_types(value, keep)
+        self._changed()
+
+    # ----- change tracking and autosave -----
+
+    def _changed(self) -> None:
+        """Something was typed or chosen: save after a pause."""
+        if not self._ready:
+            return
+        if self._idle_timer is not None:
+            self._idle_timer.stop()
+        self._idle_timer = self.set_timer(self.AUTOSAVE_SECONDS, self._idle_save, name="wizard-autosave")
+
+    def _idle_save(self) -> None:
+        self._idle_timer = None
+        self._request_save(only_if_changed=True)
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        field_id = event.input.id or ""
+        if field_id in self._errors:
+            self._validate_input(field_id, event.value, quiet=True)
+        if field_id in ("member-id", "start-date", "medicaid-id"):
+            self._check_eligibility_if_ready()
+        self._changed()
+
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    @on(YesNoField.Answered)
+    def _choice_changed(self, event: Message) -> None:
+        if isinstance(event, SelectionList.SelectedChanged) and self.step == STEP_URGENCY and self._ready:
+            if self.focused is event.selection_list:
+                self._criteria_touched = True
+        self._changed()
+
+    @on(RadioSet.Changed, "#urgency")
+    def _urgency_changed(self, event: RadioSet.Changed) -> None:
+        if self.focused is event.radio_set:
+            self._urgency_touched = True
+        self._changed()
+
+    # ----- field validation -----
+
+    def _validate_input(self, field_id: str, value: str, *, quiet: bool = False) -> bool:
+        """Check a field; show or clear its message. ``quiet`` only clears."""
+        message = ""
+        if value.strip():
+            try:
+                parsed = parse_field(field_id, value)
+            except ValidationError as exc:
+                message = next(iter(exc.errors.values()), str(exc))
+            else:
+                message = self._cross_check(field_id, parsed)
+        if message and quiet:
+            return False
+        self._show_error(field_id, message)
+        return not message
+
+    def _cross_check(self, field_id: str, parsed) -> str:
+        """Rules between fields: an end never before its start."""
+        from store import validate
+
+        def start_of(start_id: str):
+            try:
+                text = self._input(start_id).value
+                return parse_field(start_id, text) if text.strip() else None
+            except (ValidationError, NoMatches):
+                return None
+
+        pairs = {"end-date": "start-date"}
+        line = _LINE_FIELD.match(field_id)
+        if line and line.group(2) == "to":
+            pairs[field_id] = f"line-{line.group(1)}-from"
+        start_id = pairs.get(field_id)
+        if start_id is None:
+            return ""
+        start = start_of(start_id)
+        if start is None:
+            return ""
+        try:
+            validate.check_date_range(start, parsed, field_id)
+        except ValidationError as exc:
+            return next(iter(exc.errors.values()), str(exc))
+        return ""
+
+    def _show_error(self, field_id: str, message: str) -> None:
+        try:
+            widget = self.query_one(f"#{field_id}")
+        except NoMatches:
+            return
+        widget.set_class(bool(message), "-invalid")
+        if message:
+            self._errors[field_id] = message
+        else:
+            self._errors.pop(field_id, None)
+        error_id = f"line-{_LINE_FIELD.match(field_id).group(1)}-error" if _LINE_FIELD.match(field_id) else f"{field_id}-error"
+        try:
+            error = self.query_one(f"#{error_id}", Static)
+        except NoMatches:
+            return
+        if _LINE_FIELD.match(field_id):
+            index = _LINE_FIELD.match(field_id).group(1)
+            message = " ".join(v for k, v in self._errors.items() if k.startswith(f"line-{index}-"))
+        error.update(message)
+        error.set_class(bool(message), "-shown")
+        error.display = bool(message) or not error.has_class("field-error") or bool(message)
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        field_id = event.input.id or ""
+        if field_id in self._validated_inputs() or _LINE_FIELD.match(field_id):
+            self._validate_input(field_id, event.value)
+
+    # ----- eligibility -----
+
+    def _eligibility_key_now(self) -> tuple[str, str, date] | None:
+        member = self._input("member-id").value.strip()
+        medicaid = self._input("medicaid-id").value.strip()
+        try:
+            text = self._input("start-date").value
+            start = parse_field("start-date", text) if text.strip() else None
+        except ValidationError:
+            start = None
+        if not member or start is None:
+            return None
+        return (member, medicaid, start)
+
+    def _check_eligibility_if_ready(self) -> None:
+        key = self._eligibility_key_now()
+        if key is None:
+            self._eligibility_key = None
+            self._eligibility = None
+            self.query_one("#eligibility", Static).update("")
+            return
+        if key == self._eligibility_key:
+            return
+        self._eligibility_key = key
+        self._eligibility = None
+        self.query_one("#eligibility", Static).update("[dim]Looking up eligibility…[/dim]")
+        self._look_up_eligibility(key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-eligibility")
+    def _look_up_eligibility(self, key: tuple[str, str, date]) -> None:
+        from store.services.eligibility import check_eligibility
+
+        member, medicaid, start = key
+        try:
+            with self.app.store.session() as session:
+                record = check_eligibility(session, member, start, medicaid_id=medicaid)
+        except (NotFoundError, NotEligibleError, ValidationError) as exc:
+            self.post_message(self.EligibilityRefused(key, str(exc)))
+            return
+        self.post_message(self.EligibilityFound(key, record))
+
+    @on(EligibilityFound)
+    def _eligibility_found(self, message: EligibilityFound) -> None:
+        if message.key != self._eligibility_key:
+            return
+        record = message.record
+        self._eligibility = record
+        self._eligibility_error = ""
+        self._show_error("member-id", "")
+        end = format_date(record.coverage_end) if record.coverage_end else "open"
+        group = f" · group {escape(record.group_number)}" if record.group_number else ""
+        self.query_one("#eligibility", Static).update(
+            f"[green]✓ Eligible[/green]  [b]{escape(record.last_name)}, {escape(record.first_name)}[/b]  "
+            f"DOB {format_date(record.birth_date)}  Sex {escape(record.sex)}\n"
+            f"  {escape(record.plan_name)}{group} · {escape(str(record.coverage_order))} coverage "
+            f"{format_date(record.coverage_start)} – {end}"
+        )
+        if self._advance_when_eligible:
+            self._advance_when_eligible = False
+            if self.step == STEP_MEMBER:
+                self._advance_from("start-date")
+
+    @on(EligibilityRefused)
+    def _eligibility_refused(self, message: EligibilityRefused) -> None:
+        if message.key != self._eligibility_key:
+            return
+        self._eligibility = None
+        self._eligibility_error = message.message
+        self._advance_when_eligible = False
+        self.query_one("#eligibility", Static).update("[red]✗ Not eligible — the request cannot go on.[/red]")
+        self._show_error("member-id", message.message)
+        if self.step == STEP_MEMBER:
+            self._focus_id("member-id")
+
+    # ----- moving between fields and steps -----
+
+    def _step_fields(self, step: int) -> list[tuple[str, bool]]:
+        """(field id, required) in Enter order for ``step``."""
+        if step == STEP_MEMBER:
+            return [("member-id", True), ("medicaid-id", False), ("start-date", True)]
+        if step == STEP_PROVIDERS:
+            fields = [("requesting-provider", True), ("servicing-provider", True)]
+            if self.kind.is_inpatient:
+                fields.append(("facility-provider", True))
+            return fields
+        if step == STEP_SERVICES:
+            fields = [("care-setting", True), ("category", True), ("treatment-type", True),
+                      ("place-of-service", True), ("end-date", True)]
+            if self.kind is RequestKind.EMERGENT_ADMISSION:
+                fields += [("admitted-via-er", False), ("admission-at", True)]
+            if self.kind is RequestKind.NEWBORN:
+                fields += [("mother-member-id", True), ("delivery-date", True), ("delivery-type", True),
+                           ("birth-weight", True), ("nicu", False)]
+            for index in range(len(self._lines)):
+                fields += [(f"line-{index}-units", True)]
+            fields += [("diagnosis-search", True), ("line-code", True)]
+            # Line units sit with their rows, after the add-diagnosis field in Enter order.
+            fields.sort(key=lambda f: 1 if f[0] == "line-code" else 0)
+            return fields
+        if step == STEP_URGENCY:
+            return [("urgency", False), ("expedited-reasons", False), ("benefits-reference", False)]
+        if step == STEP_CLINICAL:
+            return [(wid, True) for wid in self._clinical_ids] + [("attachment-add", True)]
+        if step == STEP_CONTACT:
+            return [("contact-name", True), ("contact-phone", True), ("contact-phone-ext", False),
+                    ("contact-fax", True), ("contact-email", True)]
+        return [("missing-list", True), ("submit", False)]
+
+    def _needs_value(self, field_id: str) -> bool:
+        """Whether Enter should stop at ``field_id`` (empty or invalid)."""
+        if field_id in self._errors:
+            return True
+        if field_id == "diagnosis-search":
+            return not self._diagnoses
+        if field_id == "line-code":
+            return not self._lines
+        if field_id == "attachment-add":
+            return not self._attachments
+        if field_id == "missing-list":
+            return bool(self._all_missing())
+        if field_id.endswith("-provider"):
+            picker = self.query_one(f"#{field_id}-picker", ProviderPicker)
+            return picker.provider is None
+        if field_id == "place-of-service":
+            return not self.query_one("#place-of-service-picker", PlaceOfServicePicker).code
+        widget = self.query_one(f"#{field_id}")
+        if isinstance(widget, Select):
+            return widget.value in (Select.NULL, None)
+        if isinstance(widget, Input):
+            return not widget.value.strip()
+        if isinstance(widget, YesNoField):
+            return not widget.value
+        return False
+
+    def _advance_from(self, field_id: str) -> None:
+        """Enter in ``field_id``: the next field that needs a value, or the next step."""
+        fields = self._step_fields(self.step)
+        ids = [f for f, _ in fields]
+        position = ids.index(field_id) if field_id in ids else -1
+        for next_id, required in fields[position + 1:]:
+            if required and self._needs_value(next_id):
+                self._focus_id(next_id)
+                return
+        if self.step < STEP_REVIEW:
+            self._go(self.step + 1)
+
+    def _first_field_to_fill(self, step: int) -> str | None:
+        fields = self._step_fields(step)
+        for field_id, required in fields:
+            if required and self._needs_value(field_id):
+                return field_id
+        return fields[0][0] if fields else None
+
+    def _focus_id(self, field_id: str) -> bool:
+        """Focus the widget with ``field_id`` (rows fall back to their add field)."""
+        candidates = [field_id]
+        line = _LINE_FIELD.match(field_id)
+        if line:
+            candidates.append("line-code")
+        if field_id.startswith("diagnosis-"):
+            candidates.append("diagnosis-search")
+        if field_id == "clinical-questions":
+            unanswered = [wid for wid in self._clinical_ids if self._needs_value(wid)]
+            candidates = unanswered[:1] + list(self._clinical_ids)[:1] + ["attachment-add"]
+        for candidate in candidates:
+            try:
+                widget = self.query_one(f"#{candidate}")
+            except NoMatches:
+                continue
+            if widget.focusable:
+                widget.focus()
+                return True
+            if isinstance(widget, Widget):
+                # A container: focus its first focusable child.
+                for child in widget.query("*"):
+                    if child.focusable:
+                        child.focus()
+                        return True
+        return False
+
+    def _go(self, step: int, *, save: bool = True, focus: str | None = None) -> None:
+        """Show ``step``; leaving a step saves it."""
+        if not self._ready:
+            return
+        leaving = self.step
+        self.collect_form()
+        if leaving != step:
+            self._validate_step(leaving)
+        self._visited.add(leaving)
+        if leaving != step:
+            self._left.add(leaving)
+        self.step = step
+        self._visited.add(step)
+        self.query_one("#wizard-steps", ContentSwitcher).current = f"step-{step}"
+        if step == STEP_SERVICES:
+            self._prepare_services()
+        if step == STEP_URGENCY:
+            self._prepare_urgency()
+        if step == STEP_CLINICAL:
+            self._render_clinical()
+        if step == STEP_REVIEW:
+            self._render_review()
+        header = self.query_one(StepHeader)
+        header.current = step
+        self._update_header()
+        self.refresh_bindings()
+        if save and leaving != step:
+            self._request_save(only_if_changed=True)
+        else:
+            self._run_check()
+        self.call_later(self._focus_on_arrival, step, focus)
+
+    def _focus_on_arrival(self, step: int, focus: str | None) -> None:
+        """Focus ``focus``, or the step's first field that needs a value (after rows are rebuilt)."""
+        if self.step != step:
+            return
+        target = focus or self._first_field_to_fill(step)
+        if target:
+            self._focus_id(target)
+
+    def _validate_step(self, step: int) -> None:
+        """Show the messages of the step's typed fields (leaving never blocks)."""
+        for field_id in self._validated_inputs():
+            container = self.query_one(f"#step-{step}")
+            if container.query(f"#{field_id}"):
+                value = self._input(field_id).value
+                if value.strip():
+                    self._validate_input(field_id, value)
+
+    def _prepare_services(self) -> None:
+        start = self.form.start_date if self.form else None
+        label = "Admission" if self.kind.is_inpatient else "Start"
+        self.query_one("#dates-of-service", Static).update(
+            f"{label} date {format_date(start) or '—'} (typed in step 1, alt+1)"
+        )
+        end = self._input("end-date")
+        if not end.value.strip() and start is not None and not self.kind.is_inpatient:
+            end.value = format_date(start)
+
+    def _prepare_urgency(self) -> None:
+        """Pre-tick the expedited criteria the app can derive (until the clerk changes them)."""
+        if self._criteria_touched or self.form is None:
+            return
+        from store.services.expedite import derive_expedited_criteria
+        from store.types import utcnow
+
+        form = self.form
+        derived = derive_expedited_criteria(
+            form, utcnow().date(),
+            diagnosis_codes=tuple(d.code for d in form.diagnoses),
+            line_codes=tuple(line.code for line in form.lines),
+        )
+        reasons = self.query_one("#expedited-reasons", SelectionList)
+        reasons.deselect_all()
+        for criterion in derived:
+            reasons.select(ExpeditedCriterion(criterion).value)
+        if not self._urgency_touched:
+            self.query_one("#urgency", UrgencySet).action_choose(1 if derived else 0)
+
+    def _update_header(self) -> None:
+        """A step is judged once the clerk has left it; the review step once visited."""
+        header = self.query_one(StepHeader)
+        missing_steps = {item.step for item in self._all_missing()}
+        states = []
+        for index in range(len(STEPS)):
+            if index == STEP_REVIEW:
+                judged = index in self._visited
+                bad = bool(missing_steps)
+            else:
+                judged = index in self._left
+                bad = index in missing_steps
+            if not judged:
+                states.append(StepState.UNTOUCHED)
+            else:
+                states.append(StepState.INVALID if bad else StepState.COMPLETE)
+        header.states = tuple(states)
+
+    def _error_step(self, field_id: str) -> int:
+        for step in range(len(STEPS)):
+            if self.query_one(f"#step-{step}").query(f"#{field_id}"):
+                return step
+        return STEP_SERVICES
+
+    def _all_missing(self) -> list[MissingItem]:
+        """The store's missing items plus fields showing a message here."""
+        items = list(self._missing)
+        known = {item.field for item in items}
+        for field_id, message in self._errors.items():
+            if field_id not in known:
+                items.append(MissingItem(self._error_step(field_id), field_id, message))
+        if self._eligibility_error and "member-id" not in known:
+            items.insert(0, MissingItem(STEP_MEMBER, "member-id", self._eligibility_error))
+        return items
+
+    # ----- actions -----
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show step-specific keys only where they work."""
+        if action == "browse_file":
+            return self.step == STEP_CLINICAL
+        if action == "previous_step":
+            return self.step > 0
+        if action == "next_step":
+            return self.step < STEP_REVIEW
+        return True
+
+    def action_next_step(self) -> None:
+        """Go to the next step."""
+        if self.step < STEP_REVIEW:
+            self._go(self.step + 1)
+
+    def action_previous_step(self) -> None:
+        """Go to the previous step."""
+        if self.step > 0:
+            self._go(self.step - 1)
+
+    def action_go_step(self, index: int) -> None:
+        """Jump to step ``index``."""
+        if index != self.step:
+            self._go(index)
+
+    def action_save(self) -> None:
+        """Save the draft now."""
+        self._request_save(only_if_changed=False)
+
+    def action_leave(self) -> None:
+        """Save (if anything changed) and go back."""
+        if not self._ready:
+            self.dismiss(None)
+            return
+        form = self.collect_form()
+        if self._unchanged(form):
+            self.dismiss(None)
+            return
+        self._leave_after_save = True
+        self._request_save(only_if_changed=False)
+
+    def _unchanged(self, form: DraftForm) -> bool:
+        reference = self._last_saved if self._last_saved is not None else self._initial
+        if reference is None:
+            return False
+        compare = copy.deepcopy(form)
+        compare.wizard_step = reference.wizard_step
+        return compare == reference
+
+    @on(Input.Submitted)
+    def _input_submitted(self, event: Input.Submitted) -> None:
+        field_id = event.input.id or ""
+        if field_id == "attachment-add":
+            event.stop()
+            self._attach_typed_path()
+            return
+        if field_id in self._validated_inputs() or _LINE_FIELD.match(field_id):
+            if not self._validate_input(field_id, event.value) and event.value.strip():
+                return
+        if field_id == "start-date" and self.step == STEP_MEMBER:
+            self._check_eligibility_if_ready()
+            if self._eligibility_error:
+                self._focus_id("member-id")
+                return
+            if self._eligibility is None and self._eligibility_key is not None:
+                self._advance_when_eligible = True
+                return
+        line = _LINE_FIELD.match(field_id)
+        if line:
+            # Enter in a line's field: on to the next line's units, or add another line.
+            index = int(line.group(1))
+            self._focus_id(f"line-{index + 1}-units" if index + 1 < len(self._lines) else "line-code")
+            return
+        if field_id.startswith("clinical-"):
+            self._advance_from(field_id)
+            return
+        self._advance_from(field_id)
+
+    @on(SearchPicker.Picked)
+    def _picked(self, message: SearchPicker.Picked) -> None:
+        self._changed()
+        if message.picker.id in ("diagnosis-search-picker", "line-code-picker"):
+            return
+        self._advance_from(message.picker.input_id)
+
+    @on(SearchPicker.EnterOnEmpty)
+    def _enter_on_empty(self, message: SearchPicker.EnterOnEmpty) -> None:
+        field_id = message.picker.input_id
+        if field_id == "line-code" and self._lines and self.step == STEP_SERVICES:
+            self._advance_from("line-code")
+            return
+        self._advance_from(field_id)
+
+    @on(ChoiceSelect.Picked)
+    def _select_picked(self, message: ChoiceSelect.Picked) -> None:
+        if message.select.id:
+            self.call_after_refresh(self._advance_from, message.select.id)
+
+    @on(YesNoField.Answered)
+    def _answered(self, message: YesNoField.Answered) -> None:
+        self._clinical_answer_changed(message.field.id or "", message.value)
+        self._advance_from(message.field.id or "")
+
+    @on(UrgencySet.EnterPressed)
+    def _urgency_enter(self) -> None:
+        self._advance_from("urgency")
+
+    @on(Button.Pressed, "#attachment-browse")
+    def _browse_pressed(self) -> None:
+        self.action_browse_file()
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(OptionList.OptionSelected, "#missing-list")
+    def _missing_selected(self, event: OptionList.OptionSelected) -> None:
+        items = self._all_missing()
+        index = event.option_index
+        if 0 <= index < len(items):
+            item = items[index]
+            self._go(item.step, focus=item.field)
+
+    # ----- clinical documentation -----
+
+    def _render_clinical(self) -> None:
+        self.call_later(self._rerender_clinical)
+
+    async def _rerender_clinical(self) -> None:
+        from store.services.clinical import needs_review, questions_for
+
+        container = self.query_one("#clinical-lines", Vertical)
+        await container.remove_children()
+        self._clinical_ids = {}
+        widgets: list[Widget] = []
+        if not self._lines:
+            widgets.append(Static("No service lines yet: add them in step 3.", classes="hint"))
+        for index, line in enumerate(self._lines):
+            title = f"[b]Line {index + 1} · {escape(line.code)}[/b] {escape(line.description)}"
+            if not needs_review(line.code):
+                widgets.append(Static(f"{title}  [green]no clinical review questions for this code[/green]"))
+                continue
+            outcome = self._line_outcome(index)
+            widgets.append(Static(title))
+            widgets.append(Static(self._outcome_text(index, outcome), id=f"clinical-{index}-outcome",
+                                  classes="clinical-outcome"))
+            for question in questions_for(line.code):
+                wid = f"clinical-{index}-{_ID_SAFE.sub('-', str(question.id))}"
+                self._clinical_ids[wid] = (index, question.id)
+                answer = line.clinical_answers.get(question.id, "")
+                label = question.text + (" *" if question.required else "")
+                if question.kind == "yes_no":
+                    field_widget: Widget = YesNoField(answer, id=wid)
+                elif question.kind == "choice":
+                    field_widget = ChoiceSelect([(o, o) for o in question.options], compact=True, id=wid, prompt="—")
+                    if answer in question.options:
+                        field_widget.value = answer
+                else:
+                    field_widget = Input(answer, compact=True, id=wid, type="number" if question.kind == "number" else "text")
+                widgets.append(Static(escape(label), classes="question"))
+                widgets.append(field_widget)
+        await container.mount_all(widgets)
+
+    def _line_outcome(self, index: int) -> ClinicalOutcome:
+        from store.services.clinical import evaluate
+
+        line = self._lines[index]
+        return evaluate(line.code, dict(line.clinical_answers))
+
+    def _outcome_text(self, index: int, outcome: ClinicalOutcome) -> str:
+        from store.services.clinical import questions_for
+
+        line = self._lines[index]
+        required = [q for q in questions_for(line.code) if q.required]
+        answered = all(line.clinical_answers.get(q.id, "") for q in required)
+        if not answered:
+            return f"[b red]{escape(REVIEW_REQUIRED_TEXT)}[/b red]"
+        if outcome is ClinicalOutcome.CRITERIA_MET:
+            return f"[green]{escape(CRITERIA_MET_TEXT)}[/green]"
+        return f"[yellow]{escape(REVIEW_AFTER_TEXT)}[/yellow]"
+
+    def _clinical_answer_changed(self, widget_id: str, value: str) -> None:
+        if widget_id not in self._clinical_ids:
+            return
+        index, question_id = self._clinical_ids[widget_id]
+        line = self._lines[index]
+        if value:
+            line.clinical_answers[question_id] = value
+        else:
+            line.clinical_answers.pop(question_id, None)
+        try:
+            self.query_one(f"#clinical-{index}-outcome", Static).update(
+                self._outcome_text(index, self._line_outcome(index)))
+        except NoMatches:
+            pass
+        self._changed()
+
+    @on(Input.Changed)
+    def _clinical_text_changed(self, event: Input.Changed) -> None:
+        if (event.input.id or "") in self._clinical_ids:
+            self._clinical_answer_changed(event.input.id, event.value.strip())
+
+    @on(Select.Changed)
+    def _clinical_choice_changed(self, event: Select.Changed) -> None:
+        if (event.select.id or "") in self._clinical_ids:
+            value = event.value if isinstance(event.value, str) else ""
+            self._clinical_answer_changed(event.select.id, value)
+
+    # ----- attachments -----
+
+    def _attach_typed_path(self) -> None:
+        field_input = self._input("attachment-add")
+        path = field_input.value.strip().strip("'\"")
+        if not path:
+            self._advance_from("attachment-add")
+            return
+        self._attach_path(path)
+
+    def _attach_path(self, path: str) -> None:
+        self._show_error("attachment-add", "")
+        if self.request_id is None:
+            # A file belongs to a saved draft: save first, then attach.
+            self._after_save.append(lambda: self._attach_file(path))
+            self._request_save(only_if_changed=False)
+            return
+        self._attach_file(path)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="wizard-attach")
+    def _attach_file(self, path: str) -> None:
+        from store.services.attachments import add_attachment
+
+        before = self.version
+        try:
+            record = add_attachment(self.app.store, self.app.user, self.request_id, path)
+            version = self._version_after_own_change(before)
+        except StoreError as exc:
+            message = exc.errors.get("attachment", str(exc)) if isinstance(exc, ValidationError) else str(exc)
+            self.post_message(self.AttachFailed(message))
+            return
+        self.post_message(self.Attached(record, version))
+
+    def _version_after_own_change(self, before: int | None) -> int | None:
+        """The draft's version after our own attachment change (runs in a worker).
+
+        A change of one step is ours and is adopted, so the next save is not
+        refused as a conflict; anything else is left for the save to detect.
+        """
+        from store.services.cases import get_case
+
+        with self.app.store.session() as session:
+            current = get_case(session, self.app.user, self.request_id).version
+        if before is None or current in (before, before + 1):
+            return current
+        return None
+
+    @on(Attached)
+    def _attached(self, message: Attached) -> None:
+        if message.version is not None:
+            self.version = message.version
+        self._attachments.append(message.attachment)
+        self._render_attachments()
+        field_input = self._input("attachment-add")
+        field_input.value = ""
+        self._show_error("attachment-add", "")
+        self.notify(f"Attached {message.attachment.filename}.", timeout=3)
+        self.app.post_message(CasesChanged(self.request_id))
+        self._run_check()
+
+    @on(AttachFailed)
+    def _attach_failed(self, message: AttachFailed) -> None:
+        self._show_error("attachment-add", message.message)
+        self._focus_id("attachment-add")
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="wizard-attach")
+    def _remove_attachment(self, attachment_id: int) -> None:
+        from store.services.attachments import remove_attachment
+
+        before = self.version
+        try:
+            remove_attachment(self.app.store, self.app.user, self.request_id, attachment_id)
+            version = self._version_after_own_change(before)
+        except StoreError as exc:
+            self.post_message(self.AttachFailed(str(exc)))
+            return
+        self.post_message(self.AttachmentRemoved(attachment_id, version))
+
+    @on(AttachmentRemoved)
+    def _attachment_removed(self, message: AttachmentRemoved) -> None:
+        if message.version is not None:
+            self.version = message.version
+        self._attachments = [a for a in self._attachments if a.id != message.attachment_id]
+        self._render_attachments(focus="attachment-add")
+        self._run_check()
+
+    @work(exclusive=True, exit_on_error=False, group="wizard-browse")
+    async def action_browse_file(self) -> None:
+        """Choose a file to attach with the file picker."""
+        from pathlib import Path
+
+        from textual_fspicker import FileOpen, Filters
+
+        from store.services.attachments import ACCEPTED_TYPES
+
+        suffixes = {s.lower() for s in _accepted_suffixes(ACCEPTED_TYPES)}
+        filters = Filters(
+            ("Clinical records", lambda p: p.suffix.lower() in suffixes),
+            ("Any file", lambda _: True),
+        )
+        chosen = await self.app.push_screen_wait(FileOpen(Path.home(), filters=filters))
+        if chosen is not None:
+            self._attach_path(str(chosen))
+
+    # ----- saving -----
+
+    def _request_save(self, *, only_if_changed: bool) -> None:
+        """Save in a worker; saves never overlap (a second one waits its turn)."""
+        if not self._ready or self._submitting:
+            return
+        form = self.collect_form()
+        if only_if_changed and self._unchanged(form) and not self._after_save:
+            if self._last_saved is not None and self._last_saved.wizard_step != form.wizard_step:
+                pass  # the step changed: remember where the clerk is
+            elif self._leave_after_save and not self._saving:
+                self.dismiss(None)
+                return
+            else:
+                self._run_check()
+                return
+        if self._saving:
+            self._save_again = True
+            return
+        self._saving = True
+        self._set_status("saving…")
+        self._save(copy.deepcopy(form), self.request_id, self.version)
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="wizard-save")
+    def _save(self, form: DraftForm, request_id: int | None, version: int | None, as_copy: bool = False) -> None:
+        from store.services.drafts import save_draft
+
+        try:
+            with self.app.store.session() as session:
+                saved = save_draft(session, self.app.user, form, request_id=request_id, expected_version=version)
+        except ConflictError as exc:
+            self.post_message(self.SaveRefused(str(exc), conflict=True))
+            return
+        except InvalidTransitionError as exc:
+            self.post_message(self.SaveRefused(str(exc), closed=True))
+            return
+        except StoreError as exc:
+            self.post_message(self.SaveRefused(str(exc)))
+            return
+        self.post_message(self.Saved(saved, form, copy=as_copy))
+
+    def _set_saved(self, saved: SavedDraft) -> None:
+        self.request_id = saved.request_id
+        self.version = saved.version
+        self.draft_number = saved.draft_number
+        local = saved.updated_at.astimezone()
+        self._status = f"saved {local:%H:%M:%S}"
+        self._update_title()
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        self._saving = False
+        first = self.request_id is None or message.copy
+        self._set_saved(message.saved)
+        self._last_saved = message.form
+        if message.copy:
+            self.notify(f"Your version was saved as a new draft, {message.saved.draft_number}.", timeout=6)
+        elif first:
+            self.notify(f"Draft {message.saved.draft_number} saved. It is not an approval.", timeout=4)
+        self.app.post_message(CasesChanged(message.saved.request_id))
+        if self._leave_after_save and not self._save_again:
+            self.dismiss(None)
+            return
+        pending, self._after_save = self._after_save, []
+        for callback in pending:
+            callback()
+        if self._save_again:
+            self._save_again = False
+            self._request_save(only_if_changed=True)
+        else:
+            self._run_check()
+
+    @on(SaveRefused)
+    def _save_refused(self, message: SaveRefused) -> None:
+        self._saving = False
+        self._save_again = False
+        self._leave_after_save = False
+        self._after_save = []
+        self._set_status("NOT saved")
+        if message.conflict:
+            self.app.push_screen(SaveConflictScreen(self.draft_number, message.message), self._conflict_choice)
+            return
+        if message.closed:
+            self.notify(message.message, title="This draft can no longer be changed", severity="error",
+                        timeout=10)
+            return
+        self.notify(message.message, title="Not saved", severity="error", timeout=8)
+
+    def _conflict_choice(self, choice: str | None) -> None:
+        if choice == "reload":
+            self._ready = False
+            self._set_field_state_enabled(False)
+            self._load_draft(self.request_id)
+        elif choice == "copy":
+            form = self.collect_form()
+            self._saving = True
+            self._attachments = []
+            self._save(copy.deepcopy(form), None, None, as_copy=True)
+        else:
+            self.notify("Not saved. ctrl+s tries again; someone else's version stays until you choose.",
+                        severity="warning", timeout=8)
+
+    def _set_status(self, status: str) -> None:
+        self._status = status
+        self._update_title()
+
+    def _update_title(self) -> None:
+        number = f"Draft {self.draft_number}" if self.draft_number else "New draft"
+        self.query_one("#wizard-title", Static).update(
+            f"[b]{escape(self.kind.label)}[/b] · {number} · {escape(self._status)}"
+            f"   [dim]Enter: next field · Tab: every field · F1–F7: jump to a step[/dim]"
+        )
+
+    # ----- completeness -----
+
+    def _run_check(self) -> None:
+        if not self._ready:
+            return
+        self._check(copy.deepcopy(self.collect_form()), len(self._attachments), self.request_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-check")
+    def _check(self, form: DraftForm, attachment_count: int, request_id: int | None) -> None:
+        from store.services.completeness import check_form, duplicate_warnings
+        from store.types import utcnow
+
+        try:
+            with self.app.store.session() as session:
+                missing = check_form(session, form, attachment_count, today=utcnow().date())
+                duplicates = duplicate_warnings(session, self.app.user, request_id) if request_id else []
+        except StoreError as exc:
+            missing = [MissingItem(STEP_REVIEW, "submit", str(exc))]
+            duplicates = []
+        self.post_message(self.Checked(list(missing), list(duplicates)))
+
+    @on(Checked)
+    def _checked(self, message: Checked) -> None:
+        self._missing = message.missing
+        self._duplicates = message.duplicates
+        self._update_header()
+        if self.step == STEP_REVIEW:
+            self._render_review()
+
+    def _render_review(self) -> None:
+        form = self.form or self.collect_form()
+        self.query_one("#review-summary", Static).update(self._summary(form))
+        duplicates = self.query_one("#review-duplicates", Static)
+        duplicates.update("\n".join(f"[yellow]⚠ {escape(w)}[/yellow]" for w in self._duplicates))
+        items = self._all_missing()
+        missing_list = self.query_one("#missing-list", OptionList)
+        missing_list.clear_options()
+        missing_list.add_options([
+            Option(f"{STEPS[item.step]}: {escape(item.message)}") for item in items
+        ])
+        missing_list.display = bool(items)
+        if items:
+            missing_list.highlighted = 0
+        title = self.query_one("#missing-title", Static)
+        if items:
+            title.update(f"[b red]Missing before submitting ({len(items)})[/b red] — Enter on an item jumps to it")
+        else:
+            title.update("[b green]Nothing is missing: the request can be submitted.[/b green]")
+        submit = self.query_one("#submit", Button)
+        submit.disabled = bool(items) or self._submitting
+        if self.step == STEP_REVIEW:
+            focused = self.focused
+            elsewhere = focused is None or self.query_one("#step-6") not in focused.ancestors
+            if not items and (elsewhere or focused is missing_list):
+                submit.focus()
+            elif items and (elsewhere or focused is submit):
+                missing_list.focus()
+
+    def _summary(self, form: DraftForm) -> str:
+        from store.codes.pos import PLACES_OF_SERVICE
+
+        lines = []
+        elig = self._eligibility
+        member = (f"{escape(elig.last_name)}, {escape(elig.first_name)} · DOB {format_date(elig.birth_date)} · "
+                  f"{escape(elig.plan_name)}") if elig else "[red]not verified[/red]"
+        lines.append(f"[b]Member[/b] {escape(form.member_id) or '—'}  {member}")
+        providers = []
+        for label, picker_id in (("Requesting", "requesting-provider"), ("Servicing", "servicing-provider"),
+                                 ("Facility", "facility-provider")):
+            try:
+                picker = self.query_one(f"#{picker_id}-picker", ProviderPicker)
+            except NoMatches:
+                continue
+            providers.append(f"{label}: {escape(picker.provider.name) if picker.provider else '—'}")
+        lines.append("[b]Providers[/b] " + " · ".join(providers))
+        pos = f"{form.place_of_service} {PLACES_OF_SERVICE.get(form.place_of_service, '')}" if form.place_of_service else "—"
+        lines.append(
+            f"[b]Services[/b] {escape(form.care_setting.value if form.care_setting else '—')} · "
+            f"{escape(form.category or '—')} · {escape(form.treatment_type or '—')} · POS {escape(pos)} · "
+            f"{format_date(form.start_date) or '—'} – {format_date(form.end_date) or '—'}"
+        )
+        if self.kind is RequestKind.EMERGENT_ADMISSION:
+            lines.append(f"[b]Admission[/b] through the ER: {'yes' if form.admitted_via_er else 'no'} · "
+                         f"{_format_datetime(form.admission_at) or '—'}")
+        if self.kind is RequestKind.NEWBORN:
+            lines.append(f"[b]Newborn[/b] mother {escape(form.mother_member_id) or '—'} · delivered "
+                         f"{format_date(form.delivery_date) or '—'} · {escape(form.delivery_type or '—')} · "
+                         f"{form.birth_weight_grams or '—'} g · NICU {'yes' if form.nicu else 'no'}")
+        diagnoses = ", ".join(f"{d.code}{' (primary)' if d.is_primary else ''}" for d in form.diagnoses)
+        lines.append(f"[b]Diagnoses[/b] {escape(diagnoses) or '—'}")
+        for index, line in enumerate(form.lines):
+            mod = f"-{line.modifier}" if line.modifier else ""
+            lines.append(
+                f"[b]Line {index + 1}[/b] {escape(line.code + mod)} {escape(line.description[:40])} · "
+                f"{format_date(line.from_date) or '—'} – {format_date(line.to_date) or '—'} · "
+                f"units {line.requested_units or '—'}"
+            )
+        reasons = ", ".join(ExpeditedCriterion(r).label for r in form.expedited_reasons)
+        lines.append(f"[b]Urgency[/b] {form.urgency.value}{(' — ' + escape(reasons)) if reasons else ''}"
+                     f"{' · benefits ref ' + escape(form.benefits_reference) if form.benefits_reference else ''}")
+        files = ", ".join(a.filename for a in self._attachments)
+        lines.append(f"[b]Attachments[/b] {escape(files) or '—'}")
+        contact = " · ".join(x for x in (form.contact_name, form.contact_phone,
+                                         f"ext {form.contact_phone_ext}" if form.contact_phone_ext else "",
+                                         f"fax {form.contact_fax}" if form.contact_fax else "",
+                                         form.contact_email) if x)
+        lines.append(f"[b]Contact[/b] {escape(contact) or '—'}")
+        return "\n".join(lines)
+
+    # ----- submission -----
+
+    def action_submit(self) -> None:
+        """Submit the request (only when nothing is missing)."""
+        if self.step != STEP_REVIEW:
+            self._go(STEP_REVIEW)
+            return
+        if self._all_missing() or self._submitting:
+            self.notify("Complete the missing items first.", severity="warning")
+            return
+        if self._saving:
+            self._after_save.append(self.action_submit)
+            return
+        self._submitting = True
+        self.query_one("#submit", Button).disabled = True
+        self._set_status("submitting…")
+        form = self.collect_form()
+        changed = not self._unchanged(form)
+        self._submit(copy.deepcopy(form) if changed else None, self.request_id, self.version)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-submit")
+    def _submit(self, form: DraftForm | None, request_id: int | None, version: int | None) -> None:
+        from store.services.drafts import save_draft
+        from store.services.submission import submit_request
+
+        try:
+            if form is not None or request_id is None:
+                with self.app.store.session() as session:
+                    saved = save_draft(session, self.app.user, form or self.form, request_id=request_id,
+                                       expected_version=version)
+                request_id, version = saved.request_id, saved.version
+            with self.app.store.session() as session:
+                result = submit_request(session, self.app.user, request_id, version)
+        except IncompleteError as exc:
+            self.post_message(self.SubmitRefused(str(exc), missing=exc.missing))
+            return
+        except ConflictError as exc:
+            self.post_message(self.SubmitRefused(str(exc), conflict=True))
+            return
+        except StoreError as exc:
+            self.post_message(self.SubmitRefused(str(exc)))
+            return
+        self.post_message(self.SubmitDone(result))
+
+    @on(SubmitDone)
+    def _submit_done(self, message: SubmitDone) -> None:
+        from tui.screens.submitted import SubmittedScreen
+
+        self._submitting = False
+        self.app.post_message(CasesChanged(message.result.request_id))
+        self.app.switch_screen(SubmittedScreen(message.result, self.kind))
+
+    @on(SubmitRefused)
+    def _submit_refused(self, message: SubmitRefused) -> None:
+        self._submitting = False
+        self._set_status("not submitted")
+        if message.missing:
+            self._missing = message.missing
+            self._update_header()
+            self._render_review()
+            self.query_one("#missing-list", OptionList).focus()
+            return
+        if message.conflict:
+            self.app.push_screen(SaveConflictScreen(self.draft_number, message.message), self._conflict_choice)
+            return
+        self.notify(message.message, title="Not submitted", severity="error", timeout=10)
+        self._render_review()
+
+
+def _organization_provider(session, user) -> ProviderRecord | None:
+    """The requesting provider to propose: the user's organization's practitioner, if it has one.
+
+    Uses ``store.services.providers.default_requesting_provider`` when the
+    store offers it; otherwise the organization's first practitioner.
+    """
+    from store.services import providers
+
+    if user is None or user.organization_id is None:
+        return None
+    finder = getattr(providers, "default_requesting_provider", None)
+    if finder is not None:
+        return finder(session, user)
+    from sqlmodel import select
+
+    from store.models import Provider
+    from store.services.cases import to_provider_record
+
+    row = session.exec(
+        select(Provider)
+        .where(Provider.organization_id == user.organization_id)
+        .order_by(Provider.is_facility, Provider.id)
+        .limit(1)
+    ).first()
+    return to_provider_record(row) if row is not None else None
+
+
+def _accepted_suffixes(accepted) -> list[str]:
+    """File name endings for the file picker's filter, from the store's accepted types."""
+    suffixes: list[str] = []
+    values = accepted.values() if isinstance(accepted, dict) else accepted
+    for value in values:
+        items = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        for item in items:
+            if isinstance(item, str) and item.startswith("."):
+                suffixes.append(item)
+    if isinstance(accepted, dict):
+        suffixes += [k for k in accepted if isinstance(k, str) and k.startswith(".")]
+    return suffixes or [".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".tif", ".tiff", ".png", ".jpg", ".jpeg"]
