@@ -93,7 +93,19 @@ def render_letter_pdf(
         ).scalars()
     )
 
-    pdf = FPDF(orientation="P", unit="mm", format="Letter")
+    footer_text = latin1(
+        f"{plan_name} - {request.webcert_number or request.draft_number} - letter of {fmt_instant(when)}"
+    )
+
+    class _Letter(FPDF):
+        def footer(self) -> None:
+            self.set_y(-12)
+            self.set_font("Helvetica", "", 8)
+            self.set_text_color(110, 110, 110)
+            self.cell(0, 5, f"{footer_text} - page {self.page_no()} of {{nb}}", align="C")
+            self.set_text_color(0, 0, 0)
+
+    pdf = _Letter(orientation="P", unit="mm", format="Letter")
     pdf.set_compression(False)
     pdf.set_creation_date(when.astimezone(UTC))
     pdf.set_producer("AuthDesk")
@@ -115,7 +127,10 @@ def render_letter_pdf(
         pdf.multi_cell(width - 48, 5.5, latin1(value or "-"), new_x="LMARGIN", new_y="NEXT")
 
     def heading(value: str) -> None:
-        pdf.ln(3)
+        if pdf.get_y() > pdf.h - pdf.b_margin - 30:  # never leave a heading alone at a page foot
+            pdf.add_page()
+        else:
+            pdf.ln(3)
         text(value, size=12, style="B", height=7)
         pdf.set_draw_color(160, 160, 160)
         pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
