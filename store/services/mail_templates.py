@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from store.enums import LineStatus, RequestKind, RequestStatus, Urgency
-from store.models import AuthRequest, ServiceLine
+from store.models import AuthRequest, ServiceLine, User
 
 KIND_SUBMISSION = "submission"
 KIND_STATUS_CHANGE = "status_change"
@@ -48,6 +48,19 @@ DRAFT_IS_NOT_APPROVAL = (
     "The draft number (Reference ID) is not an approval of the request."
 )
 SIGNATURE = "— AuthDesk (this mail was sent automatically; please do not reply)"
+
+
+def contact_address(session, request: AuthRequest) -> str:
+    """Where mail about ``request`` goes: its contact's email, else the email of
+    the user who started it (empty when neither is known; the outbox then keeps
+    the mail as failed, "No contact email on the request")."""
+    if request.contact_email and request.contact_email.strip():
+        return request.contact_email.strip()
+    if request.created_by_id:
+        creator = session.get(User, request.created_by_id)
+        if creator is not None and creator.email:
+            return creator.email.strip()
+    return ""
 
 
 # --- dedupe keys -------------------------------------------------------------
@@ -317,6 +330,7 @@ __all__ = [
     "KIND_SUBMISSION",
     "KIND_URGENCY_CHANGE",
     "MAIL_KIND_LABELS",
+    "contact_address",
     "draft_expired",
     "draft_expired_key",
     "draft_expiring",

@@ -134,7 +134,7 @@ def _mail(session: Session, req: AuthRequest, key: str, kind: str, subject_body:
         session,
         dedupe_key=key,
         mail_kind=kind,
-        to_address=req.contact_email or "",
+        to_address=mail_templates.contact_address(session, req),
         subject=subject,
         body=body,
         request_id=req.id,

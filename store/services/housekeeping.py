@@ -1,0 +1,249 @@
+"""Housekeeping: expire old drafts, queue their reminder mails, send the outbox.
+
+Run by ``authdesk housekeeping`` (from cron, e.g. every 10 minutes) and by the
+app in the background. Every step is idempotent and safe to run from several
+processes at once:
+
+* A draft expires 96 hours after it was created (``expires_at``; for a row
+  without one, ``created_at`` + 96 h). Expiring is a guarded
+  ``UPDATE … WHERE status = 'draft'``, so only one run expires a draft; that
+  run writes the ``expired`` timeline event and queues the "draft expired"
+  mail, recorded in ``expired_notice_queued_at`` (and the outbox dedupe key).
+* A draft that expires within 24 hours gets one "expiring" reminder, claimed
+  with ``UPDATE … WHERE expiry_reminder_queued_at IS NULL``. The reminder does
+  not bump the draft's version, so a clerk editing it is not disturbed.
+* Then, when SMTP is configured, due mail is sent
+  (:func:`store.services.mailer.send_pending`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlmodel import Session
+
+from store.enums import RequestStatus
+from store.errors import ValidationError
+from store.models import AuthRequest
+from store.services import mail_templates
+from store.services.mail_templates import contact_address
+from store.services.mailer import SendReport, load_smtp_settings, send_pending
+from store.services.notifications import queue_mail
+from store.services.timeline import add_event
+from store.types import utcnow
+
+DRAFT_LIFETIME = timedelta(hours=96)
+REMINDER_BEFORE = timedelta(hours=24)
+CHUNK = 500
+
+EVENT_EXPIRED = "expired"
+EVENT_EXPIRY_REMINDER = "expiry_reminder"
+
+
+@dataclass(frozen=True, slots=True)
+class HousekeepingReport:
+    """What one run did; ``str()`` is what ``authdesk housekeeping`` prints."""
+
+    expired: int
+    expired_notices: int
+    reminders: int
+    mail: SendReport | None
+    mail_error: str = ""
+
+    def __str__(self) -> str:
+        lines = [
+            f"drafts: {self.expired} expired ({self.expired_notices} expiry notice(s) queued), "
+            f"{self.reminders} expiry reminder(s) queued",
+        ]
+        if self.mail_error:
+            lines.append(f"mail: not sent — {self.mail_error}")
+        elif self.mail is not None:
+            lines.append(str(self.mail))
+        return "\n".join(lines)
+
+
+def _expires(now: datetime):
+    """SQL: the draft's expiry instant is at or before ``now``."""
+    return or_(
+        AuthRequest.expires_at <= now,
+        and_(AuthRequest.expires_at.is_(None), AuthRequest.created_at <= now - DRAFT_LIFETIME),
+    )
+
+
+def _expires_within(now: datetime, window: timedelta):
+    """SQL: the draft expires after ``now`` but no later than ``now + window``."""
+    horizon = now + window
+    return or_(
+        and_(AuthRequest.expires_at > now, AuthRequest.expires_at <= horizon),
+        and_(
+            AuthRequest.expires_at.is_(None),
+            AuthRequest.created_at > now - DRAFT_LIFETIME,
+            AuthRequest.created_at <= horizon - DRAFT_LIFETIME,
+        ),
+    )
+
+
+def expire_drafts(store, now: datetime | None = None) -> tuple[int, int]:
+    """Expire every draft past its 96 hours; returns (expired, notices queued)."""
+    now = now or utcnow()
+    expired = notices = 0
+    while True:
+        with store.session() as session:
+            ids = list(
+                session.execute(
+                    select(AuthRequest.id)
+                    .where(AuthRequest.status == RequestStatus.DRAFT, _expires(now))
+                    .order_by(AuthRequest.id)
+                    .limit(CHUNK)
+                ).scalars()
+            )
+            if not ids:
+                break
+            for request_id in ids:
+                done, notice = _expire_one(session, request_id, now)
+                expired += done
+                notices += notice
+        if len(ids) < CHUNK:
+            break
+    return expired, notices
+
+
+def _expire_one(session: Session, request_id: int, now: datetime) -> tuple[int, int]:
+    result = session.execute(
+        update(AuthRequest)
+        .where(AuthRequest.id == request_id, AuthRequest.status == RequestStatus.DRAFT)
+        .values(status=RequestStatus.EXPIRED, version=AuthRequest.version + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return 0, 0  # submitted, cancelled or expired by someone else meanwhile
+    req = session.get(AuthRequest, request_id)
+    session.refresh(req)
+    if req.expires_at is None:
+        req.expires_at = req.created_at + DRAFT_LIFETIME
+    add_event(
+        session,
+        req.id,
+        EVENT_EXPIRED,
+        f"Draft expired unsubmitted at {mail_templates.fmt_instant(req.expires_at)} "
+        "(96 hours after it was started); kept read-only.",
+        at=now,
+    )
+    queued = 0
+    if req.expired_notice_queued_at is None:
+        subject, body = mail_templates.draft_expired(req)
+        queue_mail(
+            session,
+            dedupe_key=mail_templates.draft_expired_key(req),
+            mail_kind=mail_templates.KIND_DRAFT_EXPIRED,
+            to_address=contact_address(session, req),
+            subject=subject,
+            body=body,
+            request_id=req.id,
+        )
+        req.expired_notice_queued_at = now
+        queued = 1
+    session.add(req)
+    session.flush()
+    return 1, queued
+
+
+def queue_expiry_reminders(store, now: datetime | None = None) -> int:
+    """Queue the "expires within 24 h" mail once for each draft that needs it."""
+    now = now or utcnow()
+    queued = 0
+    while True:
+        with store.session() as session:
+            ids = list(
+                session.execute(
+                    select(AuthRequest.id)
+                    .where(
+                        AuthRequest.status == RequestStatus.DRAFT,
+                        AuthRequest.expiry_reminder_queued_at.is_(None),
+                        _expires_within(now, REMINDER_BEFORE),
+                    )
+                    .order_by(AuthRequest.id)
+                    .limit(CHUNK)
+                ).scalars()
+            )
+            for request_id in ids:
+                queued += _remind_one(session, request_id, now)
+        if len(ids) < CHUNK:
+            break
+    return queued
+
+
+def _remind_one(session: Session, request_id: int, now: datetime) -> int:
+    result = session.execute(
+        update(AuthRequest)
+        .where(
+            AuthRequest.id == request_id,
+            AuthRequest.status == RequestStatus.DRAFT,
+            AuthRequest.expiry_reminder_queued_at.is_(None),
+        )
+        .values(expiry_reminder_queued_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return 0
+    req = session.get(AuthRequest, request_id)
+    session.refresh(req)
+    if req.expires_at is None:
+        req.expires_at = req.created_at + DRAFT_LIFETIME
+        session.add(req)
+    subject, body = mail_templates.draft_expiring(req)
+    queue_mail(
+        session,
+        dedupe_key=mail_templates.draft_expiring_key(req),
+        mail_kind=mail_templates.KIND_DRAFT_EXPIRING,
+        to_address=contact_address(session, req),
+        subject=subject,
+        body=body,
+        request_id=req.id,
+    )
+    add_event(
+        session,
+        req.id,
+        EVENT_EXPIRY_REMINDER,
+        f"Reminder mailed: the draft expires {mail_templates.fmt_instant(req.expires_at)}.",
+        at=now,
+    )
+    session.flush()
+    return 1
+
+
+def run_housekeeping(store, now: datetime | None = None, *, send_mail: bool = True) -> HousekeepingReport:
+    """Expire drafts, queue reminders, then send due mail if SMTP is configured.
+
+    Running it twice in a row queues nothing new. A bad SMTP configuration
+    does not stop the draft work; its message is in ``mail_error``.
+    """
+    now = now or utcnow()
+    # Reminders first: a draft about to expire gets its reminder before the
+    # expiry check of a later run, never after it expired.
+    reminders = queue_expiry_reminders(store, now)
+    expired, notices = expire_drafts(store, now)
+    mail: SendReport | None = None
+    mail_error = ""
+    if send_mail:
+        try:
+            settings = load_smtp_settings()
+        except ValidationError as exc:
+            mail_error = str(exc)
+        else:
+            mail = send_pending(store, settings, now=now)
+    return HousekeepingReport(
+        expired=expired, expired_notices=notices, reminders=reminders, mail=mail, mail_error=mail_error
+    )
+
+
+__all__ = [
+    "DRAFT_LIFETIME",
+    "HousekeepingReport",
+    "REMINDER_BEFORE",
+    "expire_drafts",
+    "queue_expiry_reminders",
+    "run_housekeeping",
+]
