@@ -1,0 +1,514 @@
+"""The dashboard: the clerk's cases by status, paged from the database.
+
+Tabs Drafts, Pending, Rejected, Accepted and Closed (Expired and Cancelled),
+each with its count; a Take action panel of drafts expiring within 24 hours;
+a filter box; sortable columns; one page (``PAGE_SIZE`` rows) at a time.
+
+Everything the database answers comes from thread workers that post a
+message back; the screen paints at once with empty tables and fills them as
+the answers arrive. Each tab remembers its page, sort and total, so turning
+pages and switching tabs costs one small query (the total is counted once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+
+from store.enums import RequestKind, RequestStatus
+from store.records import RequestPage, RequestRow
+from tui.format import KIND_SHORT, fmt_count, fmt_until
+from tui.widgets.case_table import CaseTable
+
+FILTER_DELAY = 0.3  # seconds of quiet typing before the filter runs
+
+
+@dataclass
+class TabState:
+    """What one tab lists and where the clerk is in it."""
+
+    key: str
+    title: str
+    statuses: tuple[RequestStatus, ...]
+    sort: str
+    descending: bool
+    offset: int = 0
+    total: int | None = None
+    page: RequestPage | None = None
+    stale: bool = True
+    pending_query: tuple | None = field(default=None, repr=False)
+
+    @property
+    def pane_id(self) -> str:
+        """Id of the tab's TabPane."""
+        return f"tab-{self.key}"
+
+
+def default_tabs() -> list[TabState]:
+    """The five tabs, each with the order a clerk reads it in (indexed in the store)."""
+    return [
+        TabState("drafts", "Drafts", (RequestStatus.DRAFT,), "expires", False),
+        TabState("pending", "Pending", (RequestStatus.PENDING,), "due", False),
+        TabState("rejected", "Rejected", (RequestStatus.REJECTED,), "updated", True),
+        TabState("accepted", "Accepted", (RequestStatus.ACCEPTED,), "updated", True),
+        TabState("closed", "Expired & cancelled", (RequestStatus.EXPIRED, RequestStatus.CANCELLED), "updated", True),
+    ]
+
+
+class DashboardScreen(Screen[None]):
+    """The signed-in user's cases, by status."""
+
+    BINDINGS = [
+        Binding("n", "new_request", "New", id="dash-new", tooltip="Start a new request"),
+        Binding("slash", "focus_filter", "Filter", id="dash-filter", tooltip="Filter by member name, ID or number"),
+        Binding("escape", "leave_filter", "Back to list", id="dash-leave-filter", tooltip="Back to the table"),
+        Binding("s", "sort", "Sort", id="dash-sort", tooltip="Sort by the next column"),
+        Binding("o", "reverse", "Order", id="dash-order", tooltip="Reverse the sort order"),
+        Binding("left_square_bracket", "prev_page", "Prev", key_display="[", id="dash-prev-page",
+                tooltip="Previous page"),
+        Binding("right_square_bracket", "next_page", "Next", key_display="]", id="dash-next-page",
+                tooltip="Next page"),
+        Binding("1", "show_tab(0)", "Tab", key_display="1-5", id="dash-tab-1", tooltip="Drafts (1) … Closed (5)"),
+        *(Binding(str(n), f"show_tab({n - 1})", show=False, id=f"dash-tab-{n}", tooltip=f"Tab {n}")
+          for n in range(2, 6)),
+        Binding("ctrl+pagedown", "cycle_tab(1)", show=False, id="dash-next-tab", tooltip="Next tab"),
+        Binding("ctrl+pageup", "cycle_tab(-1)", show=False, id="dash-prev-tab", tooltip="Previous tab"),
+        Binding("e", "export", "Export", id="dash-export", tooltip="Save every row of this list as CSV"),
+        Binding("r", "refresh", "Refresh", id="dash-refresh", tooltip="Load the lists again"),
+        Binding("q", "app.quit", "Quit", id="dash-quit", tooltip="Close AuthDesk"),
+    ]
+
+    # ----- messages from the workers -----
+
+    @dataclass
+    class PageLoaded(Message):
+        """A page of one tab arrived."""
+
+        tab: str
+        query: tuple
+        page: RequestPage
+
+    @dataclass
+    class CountsLoaded(Message):
+        """Counts per status (for the tab labels) arrived for filter ``text``."""
+
+        text: str
+        counts: dict
+
+    @dataclass
+    class ExpiringLoaded(Message):
+        """The drafts that expire within 24 hours."""
+
+        rows: list
+
+    @dataclass
+    class LoadFailed(Message):
+        """The database did not answer."""
+
+        message: str
+
+    @dataclass
+    class Exported(Message):
+        """A CSV file was written."""
+
+        path: str
+        rows: int
+
+    @dataclass
+    class PageShown(Message):
+        """A tab's page is on screen (tests and the start-up benchmark wait for it)."""
+
+        tab: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tabs = default_tabs()
+        self.tab_by_key = {t.key: t for t in self.tabs}
+        self.filter_text = ""
+        self.counts: dict[RequestStatus, int] | None = None
+        self._filter_timer: Timer | None = None
+
+    # ----- layout -----
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash-filter-row"):
+            yield Static("Filter", id="dash-filter-label")
+            yield Input(id="dash-filter-input", placeholder="member name, member ID, draft, WebCert or authorization number",
+                        compact=True)
+        with Vertical(id="take-action"):
+            yield Static("Loading…", id="take-action-empty")
+            table = DataTable(id="take-action-table", cursor_type="row")
+            table.display = False
+            yield table
+        with TabbedContent(id="dash-tabs"):
+            for tab in self.tabs:
+                with TabPane(tab.title, id=tab.pane_id):
+                    yield CaseTable(tab.statuses, id=f"table-{tab.key}")
+        yield Static("Loading…", id="dash-page-line")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        panel = self.query_one("#take-action")
+        panel.border_title = "Take action"
+        table = self.query_one("#take-action-table", DataTable)
+        table.add_column("Draft", key="number")
+        table.add_column("Member", key="member", width=24)
+        table.add_column("Kind", key="kind")
+        table.add_column("Expires", key="expires")
+        for tab in self.tabs:
+            self._table(tab).show_sort(tab.sort, tab.descending)
+        self._table(self.current).focus()
+
+    def on_screen_resume(self) -> None:
+        """Load (again) whenever the dashboard comes back on top, e.g. after the wizard."""
+        self.reload()
+
+    # ----- helpers -----
+
+    @property
+    def current(self) -> TabState:
+        """The tab on screen."""
+        active = self.query_one("#dash-tabs", TabbedContent).active
+        for tab in self.tabs:
+            if tab.pane_id == active:
+                return tab
+        return self.tabs[0]
+
+    def _table(self, tab: TabState) -> CaseTable:
+        return self.query_one(f"#table-{tab.key}", CaseTable)
+
+    def _query(self, tab: TabState) -> tuple:
+        return (self.filter_text, tab.sort, tab.descending, tab.offset)
+
+    @property
+    def user(self):
+        """The signed-in user."""
+        return self.app.user
+
+    # ----- loading -----
+
+    def reload(self) -> None:
+        """Forget every page and load the current one, the counts and the Take action panel."""
+        for tab in self.tabs:
+            tab.stale = True
+            tab.total = None
+        self._request_page(self.current)
+        self._load_counts(self.filter_text)
+        self._load_expiring()
+
+    def _request_page(self, tab: TabState) -> None:
+        query = self._query(tab)
+        tab.pending_query = query
+        self._load_page(tab.key, tab.statuses, query, tab.total)
+
+    @work(thread=True, exit_on_error=False, group="dash-page")
+    def _load_page(self, key: str, statuses, query: tuple, total: int | None) -> None:
+        from store.services.paging import fetch_page
+
+        text, sort, descending, offset = query
+        try:
+            with self.app.store.session() as session:
+                page = fetch_page(session, self.user, statuses, text=text, sort=sort, descending=descending,
+                                  offset=offset, total=total)
+        except Exception as exc:
+            self.post_message(self.LoadFailed(_reason(exc)))
+            return
+        self.post_message(self.PageLoaded(key, query, page))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-counts")
+    def _load_counts(self, text: str) -> None:
+        from store.services.cases import count_by_status
+
+        try:
+            with self.app.store.session() as session:
+                counts = count_by_status(session, self.user, text)
+        except Exception as exc:
+            self.post_message(self.LoadFailed(_reason(exc)))
+            return
+        self.post_message(self.CountsLoaded(text, counts))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-expiring")
+    def _load_expiring(self) -> None:
+        from store.services.cases import expiring_drafts
+
+        try:
+            with self.app.store.session() as session:
+                rows = expiring_drafts(session, self.user)
+        except Exception as exc:
+            self.post_message(self.LoadFailed(_reason(exc)))
+            return
+        self.post_message(self.ExpiringLoaded(rows))
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        tab = self.tab_by_key[message.tab]
+        if message.query != tab.pending_query:
+            return  # an older request: the clerk has moved on
+        tab.pending_query = None
+        tab.page = message.page
+        tab.total = message.page.total
+        tab.offset = message.page.offset
+        tab.stale = False
+        self._table(tab).show_rows(message.page.rows, _now())
+        if tab is self.current:
+            self._show_page_line()
+        self.post_message(self.PageShown(tab.key))
+
+    @on(CountsLoaded)
+    def _counts_loaded(self, message: CountsLoaded) -> None:
+        if message.text != self.filter_text:
+            return
+        self.counts = message.counts
+        tabbed = self.query_one("#dash-tabs", TabbedContent)
+        for tab in self.tabs:
+            total = sum(message.counts.get(s, 0) for s in tab.statuses)
+            if tab.pending_query is None or tab.total is None:
+                tab.total = total
+            tabbed.get_tab(tab.pane_id).label = f"{tab.title} {fmt_count(total)}"
+        self._show_page_line()
+
+    @on(ExpiringLoaded)
+    def _expiring_loaded(self, message: ExpiringLoaded) -> None:
+        rows: list[RequestRow] = message.rows
+        panel = self.query_one("#take-action")
+        table = self.query_one("#take-action-table", DataTable)
+        empty = self.query_one("#take-action-empty", Static)
+        now = _now()
+        cursor = table.cursor_row
+        table.clear()
+        for row in rows:
+            text, _ = fmt_until(row.expires_at, now)
+            table.add_row(row.draft_number, row.member_name or row.member_id or "(no member yet)",
+                          KIND_SHORT[RequestKind(row.kind)], text, key=str(row.id))
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1), animate=False)
+        table.display = bool(rows)
+        empty.display = not rows
+        empty.update("No draft expires within 24 hours.")
+        n = len(rows)
+        panel.border_title = (
+            f"Take action · {n} draft{'s' if n != 1 else ''} expire{'s' if n == 1 else ''} within 24 hours"
+            if rows else "Take action"
+        )
+        panel.set_class(bool(rows), "-expiring")
+
+    @on(LoadFailed)
+    def _load_failed(self, message: LoadFailed) -> None:
+        self.query_one("#dash-page-line", Static).update(f"Cannot load the cases: {message.message}")
+        self.notify(message.message, title="Database", severity="error")
+
+    def _show_page_line(self) -> None:
+        tab = self.current
+        line = self.query_one("#dash-page-line", Static)
+        if tab.page is None:
+            line.update("Loading…")
+            return
+        page = tab.page
+        total = page.total
+        pages = max(1, -(-total // page.limit))
+        number = page.offset // page.limit + 1
+        column = next((c.label for c in self._table(tab).case_columns if c.sort == tab.sort), tab.sort)
+        parts = [
+            f"Page {fmt_count(number)} of {fmt_count(pages)}",
+            f"{fmt_count(total)} case{'s' if total != 1 else ''}",
+            f"sorted by {column} {'▼' if tab.descending else '▲'}",
+        ]
+        if self.filter_text:
+            parts.append(f"filter “{self.filter_text}”")
+        line.update(" · ".join(parts))
+
+    # ----- tabs -----
+
+    @on(TabbedContent.TabActivated, "#dash-tabs")
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        tab = next(t for t in self.tabs if t.pane_id == event.pane.id)
+        self._show_page_line()
+        if tab.stale and tab.pending_query is None:
+            self._request_page(tab)
+        elif tab.page is not None:
+            self.post_message(self.PageShown(tab.key))
+        if not isinstance(self.focused, Input) and self.focused is not None and self.focused.id != "take-action-table":
+            self._table(tab).focus()
+
+    def action_show_tab(self, index: int) -> None:
+        """Show tab ``index`` (0 = Drafts … 4 = Expired & cancelled)."""
+        if 0 <= index < len(self.tabs):
+            self.query_one("#dash-tabs", TabbedContent).active = self.tabs[index].pane_id
+            self._table(self.tabs[index]).focus()
+
+    def action_cycle_tab(self, step: int) -> None:
+        """Next (1) or previous (-1) tab, wrapping around."""
+        index = self.tabs.index(self.current)
+        self.action_show_tab((index + step) % len(self.tabs))
+
+    # ----- paging and sorting -----
+
+    def _go(self, tab: TabState, offset: int) -> None:
+        tab.offset = offset
+        self._request_page(tab)
+
+    def action_next_page(self) -> None:
+        """The next page of the current tab."""
+        tab = self.current
+        if tab.page is None:
+            return
+        offset = tab.offset + tab.page.limit
+        if tab.total is not None and offset >= tab.total:
+            self.notify("This is the last page.", timeout=2)
+            return
+        self._go(tab, offset)
+
+    def action_prev_page(self) -> None:
+        """The previous page of the current tab."""
+        tab = self.current
+        if tab.page is None:
+            return
+        if tab.offset == 0:
+            self.notify("This is the first page.", timeout=2)
+            return
+        self._go(tab, max(0, tab.offset - tab.page.limit))
+
+    def _sort_by(self, tab: TabState, sort: str, descending: bool) -> None:
+        tab.sort, tab.descending = sort, descending
+        self._table(tab).show_sort(sort, descending)
+        self._go(tab, 0)
+
+    def action_sort(self) -> None:
+        """Sort the current tab by its next column (dates newest first, the rest A→Z)."""
+        tab = self.current
+        sorts = [c.sort for c in self._table(tab).case_columns]
+        index = sorts.index(tab.sort) if tab.sort in sorts else -1
+        sort = sorts[(index + 1) % len(sorts)]
+        self._sort_by(tab, sort, sort in ("updated", "decided"))
+
+    def action_reverse(self) -> None:
+        """Reverse the current tab's order."""
+        tab = self.current
+        self._sort_by(tab, tab.sort, not tab.descending)
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        if not isinstance(event.data_table, CaseTable):
+            return
+        tab = self.current
+        column = event.data_table.case_columns[event.column_index]
+        if column.sort == tab.sort:
+            self._sort_by(tab, tab.sort, not tab.descending)
+        else:
+            self._sort_by(tab, column.sort, column.sort in ("updated", "decided"))
+
+    # ----- filter -----
+
+    def action_focus_filter(self) -> None:
+        """Put the cursor in the filter box."""
+        self.query_one("#dash-filter-input", Input).focus()
+
+    def action_leave_filter(self) -> None:
+        """From the filter box back to the table."""
+        self._table(self.current).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Show "Back to list" only while the filter box has the cursor."""
+        if action == "leave_filter":
+            return isinstance(self.focused, Input)
+        return True
+
+    @on(Input.Changed, "#dash-filter-input")
+    def _filter_typed(self, event: Input.Changed) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._apply_filter)
+
+    @on(Input.Submitted, "#dash-filter-input")
+    def _filter_submitted(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._apply_filter()
+        self._table(self.current).focus()
+
+    def _apply_filter(self) -> None:
+        text = self.query_one("#dash-filter-input", Input).value.strip()
+        if text == self.filter_text:
+            return
+        self.filter_text = text
+        for tab in self.tabs:
+            tab.offset = 0
+            tab.stale = True
+            tab.total = None
+        self._request_page(self.current)
+        self._load_counts(text)
+
+    # ----- opening and other actions -----
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        request_id = int(event.row_key.value)
+        if event.data_table.id == "take-action-table":
+            self.app.resume_draft(request_id)
+            return
+        if isinstance(event.data_table, CaseTable):
+            row = event.data_table.rows_by_key.get(event.row_key.value)
+            if row is not None and RequestStatus(row.status) is RequestStatus.DRAFT:
+                self.app.resume_draft(request_id)
+            else:
+                self.app.open_case(request_id)
+
+    def action_new_request(self) -> None:
+        """Start a new request (the kind is asked first)."""
+        self.app.new_request()
+
+    def action_refresh(self) -> None:
+        """Load counts, the Take action panel and the current page again."""
+        self.reload()
+        self.notify("Refreshed.", timeout=1.5)
+
+    def action_export(self) -> None:
+        """Ask where to save the current list (all its pages) as CSV."""
+        from tui.screens.export_dialog import ExportDialog
+
+        tab = self.current
+        default = f"~/authdesk-{tab.key}-{date.today():%Y-%m-%d}.csv"
+        total = tab.total if tab.total is not None else 0
+        self.app.push_screen(ExportDialog(default, tab.title, total), self._export_to)
+
+    def _export_to(self, path: str | None) -> None:
+        if path:
+            tab = self.current
+            self._export(path, tab.statuses, self.filter_text, tab.sort, tab.descending)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-export")
+    def _export(self, path: str, statuses, text: str, sort: str, descending: bool) -> None:
+        from store.services.export import export_rows_csv
+
+        try:
+            with self.app.store.session() as session:
+                rows = export_rows_csv(session, self.user, statuses, text, sort, path, descending=descending)
+        except Exception as exc:
+            self.post_message(self.LoadFailed(_reason(exc)))
+            return
+        self.post_message(self.Exported(path, rows))
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        self.notify(f"Saved {fmt_count(message.rows)} rows to {message.path}", title="Export")
+
+
+def _now():
+    from store.types import utcnow
+
+    return utcnow()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

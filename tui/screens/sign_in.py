@@ -1,0 +1,188 @@
+"""Sign in: username and password; in demo mode, the demo accounts beside the form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static
+
+from store.records import UserRecord
+from tui.messages import SignedIn
+
+
+class SignInScreen(Screen[None]):
+    """The first screen: Enter moves from username to password, then signs in.
+
+    Checking the password (argon2) takes a moment, so it runs in a thread
+    worker; the result comes back as :class:`Accepted` or :class:`Refused`.
+    """
+
+    DEFAULT_CSS = """
+    SignInScreen { align: center middle; }
+    SignInScreen #sign-in-column { height: auto; }
+    SignInScreen #sign-in-box {
+        width: 72; height: auto; border: thick $primary; background: $surface;
+        padding: 1 2; border-title-align: center;
+    }
+    SignInScreen #sign-in-box Input { margin-bottom: 1; }
+    SignInScreen #sign-in-error { color: $error; height: auto; min-height: 1; text-style: bold; }
+    SignInScreen #sign-in-status { color: $text-muted; height: 1; }
+    SignInScreen #demo-accounts {
+        width: 72; height: auto; margin-top: 1; border: round $secondary; padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("f2", "register", "Register", id="sign-in-register", tooltip="Create a clerk account"),
+        Binding("f3", "forgot_password", "Forgot password", id="sign-in-forgot",
+                tooltip="Get a reset code by email"),
+        Binding("ctrl+q", "app.quit", "Quit", id="sign-in-quit", tooltip="Close AuthDesk"),
+        # Search needs a signed-in user: keep the app's ctrl+f out of this footer.
+        Binding("ctrl+f", "nothing", show=False, id="sign-in-no-search", tooltip="Sign in first"),
+    ]
+
+    @dataclass
+    class Accepted(Message):
+        """The credentials were right."""
+
+        user: UserRecord
+
+    @dataclass
+    class Refused(Message):
+        """Wrong credentials, a locked account or an unreachable database."""
+
+        message: str
+        locked_until: datetime | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="sign-in-column"):
+            with Center():
+                with Vertical(id="sign-in-box"):
+                    yield Label("Username")
+                    yield Input(id="sign-in-username", placeholder="your username")
+                    yield Label("Password")
+                    yield Input(id="sign-in-password", password=True, placeholder="your password")
+                    yield Static("", id="sign-in-error")
+                    yield Static("Enter signs in · F2 register · F3 forgot password", id="sign-in-status")
+            if getattr(self.app, "demo", False):
+                with Center():
+                    yield Static(self._demo_table(), id="demo-accounts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#sign-in-box").border_title = "Sign in to AuthDesk"
+        self.query_one("#sign-in-username", Input).focus()
+
+    @staticmethod
+    def _demo_table():
+        from rich.table import Table
+
+        from store.demo import DEMO_ACCOUNTS, ORGANIZATIONS
+
+        table = Table(title="Demo accounts (demo database only)", expand=True, box=None, padding=(0, 1))
+        for column in ("Username", "Password", "Role", "Organization"):
+            table.add_column(column, style="bold" if column == "Username" else None)
+        for username, password, role, org in DEMO_ACCOUNTS:
+            table.add_row(username, password, role, ORGANIZATIONS.get(org, "all (the plan)"))
+        return table
+
+    # ----- signing in -----
+
+    @on(Input.Submitted, "#sign-in-username")
+    def _to_password(self) -> None:
+        self.query_one("#sign-in-password", Input).focus()
+
+    @on(Input.Submitted, "#sign-in-password")
+    def _submit(self) -> None:
+        username = self.query_one("#sign-in-username", Input).value
+        password = self.query_one("#sign-in-password", Input).value
+        if not username.strip():
+            self._show_error("Enter your username.")
+            self.query_one("#sign-in-username", Input).focus()
+            return
+        if not password:
+            self._show_error("Enter your password.")
+            return
+        self.query_one("#sign-in-error", Static).update("")
+        self.query_one("#sign-in-status", Static).update("Checking…")
+        self._check(username, password)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sign-in")
+    def _check(self, username: str, password: str) -> None:
+        from store.errors import AccountLockedError, AuthenticationError, StoreError
+        from store.services.auth import sign_in
+
+        try:
+            with self.app.store.session() as session:
+                user = sign_in(session, username, password)
+        except AccountLockedError as exc:
+            self.post_message(self.Refused(str(exc), exc.until))
+        except AuthenticationError as exc:
+            self.post_message(self.Refused(str(exc)))
+        except StoreError as exc:
+            self.post_message(self.Refused(str(exc)))
+        except Exception as exc:  # an unreachable server, a broken file: one line
+            reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+            self.post_message(self.Refused(f"Cannot reach the database: {reason}"))
+        else:
+            self.post_message(self.Accepted(user))
+
+    @on(Accepted)
+    def _accepted(self, message: Accepted) -> None:
+        self.query_one("#sign-in-status", Static).update("Signed in.")
+        self.app.post_message(SignedIn(message.user))
+
+    @on(Refused)
+    def _refused(self, message: Refused) -> None:
+        text = message.message
+        if message.locked_until is not None:
+            text = f"{text} It unlocks at {message.locked_until.astimezone():%H:%M}."
+        self._show_error(text)
+        password = self.query_one("#sign-in-password", Input)
+        password.value = ""
+        password.focus()
+
+    def _show_error(self, text: str) -> None:
+        self.query_one("#sign-in-error", Static).update(text)
+        self.query_one("#sign-in-status", Static).update(
+            "Enter signs in · F2 register · F3 forgot password"
+        )
+
+    # ----- links -----
+
+    def action_register(self) -> None:
+        """Open the registration form; a new account's name is filled in here."""
+        from tui.screens.register import RegisterScreen
+
+        self.app.push_screen(RegisterScreen(), self._registered)
+
+    def _registered(self, username: str | None) -> None:
+        if username:
+            self._prefill(username, f"Account {username} created: sign in with your new password.")
+
+    def action_forgot_password(self) -> None:
+        """Ask for a reset code and set a new password."""
+        from tui.screens.forgot_password import ForgotPasswordScreen
+
+        self.app.push_screen(ForgotPasswordScreen(), self._reset)
+
+    def _reset(self, username: str | None) -> None:
+        if username:
+            self._prefill(username, "Password changed: sign in with the new one.")
+
+    def _prefill(self, username: str, note: str) -> None:
+        self.query_one("#sign-in-username", Input).value = username
+        self.query_one("#sign-in-error", Static).update("")
+        self.query_one("#sign-in-status", Static).update(note)
+        self.query_one("#sign-in-password", Input).focus()
+
+    def action_nothing(self) -> None:
+        """Search waits until a user has signed in."""
+        self.notify("Sign in first.", severity="warning")
