@@ -81,7 +81,7 @@ def make_case(
     member_pk = existing or make_member(store, member_id=member_id, first=first, last=last)
     requesting = servicing = facility = None
     if with_providers:
-        requesting = make_provider(store, f"12345678{n:02d}"[:10], f"P{n:04d}", "Rivera, Ana MD", org_code=org)
+        requesting = make_provider(store, f"1{n:09d}", f"P{n:06d}", "Rivera, Ana MD", org_code=org)
     org_pk = org_id(store, org)
     now = submitted_at or datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     with store.session() as session:
