@@ -80,8 +80,10 @@ class DashboardScreen(Screen[None]):
         Binding("1", "show_tab(0)", "Tab", key_display="1-5", id="dash-tab-1", tooltip="Drafts (1) … Closed (5)"),
         *(Binding(str(n), f"show_tab({n - 1})", show=False, id=f"dash-tab-{n}", tooltip=f"Tab {n}")
           for n in range(2, 6)),
-        Binding("ctrl+pagedown", "cycle_tab(1)", show=False, id="dash-next-tab", tooltip="Next tab"),
-        Binding("ctrl+pageup", "cycle_tab(-1)", show=False, id="dash-prev-tab", tooltip="Previous tab"),
+        # priority: the tables would take these keys to scroll sideways
+        Binding("ctrl+pagedown", "cycle_tab(1)", show=False, priority=True, id="dash-next-tab", tooltip="Next tab"),
+        Binding("ctrl+pageup", "cycle_tab(-1)", show=False, priority=True, id="dash-prev-tab",
+                tooltip="Previous tab"),
         Binding("e", "export", "Export", id="dash-export", tooltip="Save every row of this list as CSV"),
         Binding("r", "refresh", "Refresh", id="dash-refresh", tooltip="Load the lists again"),
         Binding("q", "app.quit", "Quit", id="dash-quit", tooltip="Close AuthDesk"),

@@ -125,7 +125,7 @@ class SignInScreen(Screen[None]):
         except AccountLockedError as exc:
             self.post_message(self.Refused(str(exc), exc.until))
         except AuthenticationError as exc:
-            self.post_message(self.Refused(str(exc)))
+            self.post_message(self.Refused(_same_for_unknown_and_wrong(str(exc))))
         except StoreError as exc:
             self.post_message(self.Refused(str(exc)))
         except Exception as exc:  # an unreachable server, a broken file: one line
@@ -186,3 +186,19 @@ class SignInScreen(Screen[None]):
     def action_nothing(self) -> None:
         """Search waits until a user has signed in."""
         self.notify("Sign in first.", severity="warning")
+
+
+def _same_for_unknown_and_wrong(message: str) -> str:
+    """One message for an unknown username and a wrong password.
+
+    The store adds how many attempts are left for a known user; showing that
+    would tell a guesser which usernames exist, so the screen states the rule
+    instead, the same for both.
+    """
+    from store.services.auth import LOCKOUT, MAX_FAILED_SIGN_INS, WRONG_CREDENTIALS
+
+    if message.startswith(WRONG_CREDENTIALS):
+        minutes = int(LOCKOUT.total_seconds() // 60)
+        return (f"{WRONG_CREDENTIALS} After {MAX_FAILED_SIGN_INS} failed sign-ins the account "
+                f"locks for {minutes} minutes.")
+    return message
