@@ -78,7 +78,7 @@ def test_a_draft_found_already_past_expiry_gets_only_the_expiry_notice(store, cl
     with time_machine.travel(CREATED + timedelta(days=10), tick=False):
         report = run_housekeeping(store)
     assert (report.expired, report.expired_notices, report.reminders) == (1, 1, 0)
-    assert [k for k, *_ in _mails(store)] == ["draft_expired"]
+    assert [(k, r) for k, r, _ in _mails(store)] == [("draft_expired", draft)]
 
 
 def test_only_drafts_expire_and_row_without_expires_at_uses_created_plus_96h(store, clerk):
