@@ -315,7 +315,7 @@ def _describe(exc: BaseException, settings: SmtpSettings) -> str:
         return f"TLS with the mail server {where} failed: {exc.reason or exc}."
     if isinstance(exc, OSError):
         return f"Cannot reach the mail server {where}: {exc.strerror or exc}."
-    return f"{type(exc).__name__}: {exc}"
+    return f"The mail could not be built or sent: {exc}"
 
 
 def _text(value: bytes | str) -> str:
@@ -425,7 +425,7 @@ def send_pending(store, settings: SmtpSettings | None, now: datetime | None = No
             attempted += 1
             try:
                 delivery.send(build_message(mail, settings, now))
-            except (_Unreachable, OSError, smtplib.SMTPException) as exc:
+            except Exception as exc:  # any failure is kept on the mail; the run goes on
                 reason = _describe(exc, settings)[:1000]
                 errors.append(reason)
                 log.warning("mail %s: attempt %s failed: %s", mail_id, token, reason)

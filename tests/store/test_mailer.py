@@ -396,6 +396,21 @@ def test_two_concurrent_senders_never_send_a_mail_twice(store, smtp_server):
     assert all(r.status == OutboxStatus.SENT and r.attempts == 1 for r in rows(store))
 
 
+def test_a_malformed_mail_fails_alone_and_the_run_goes_on(store, smtp_server):
+    start, _, handler, port = smtp_server
+    start()
+    with store.session() as session:
+        queue_mail(session, dedupe_key="bad", mail_kind="status_change", to_address="casey@north.example",
+                   subject="Broken\nsubject", body="b")
+    queue(store, 1)
+    report = send_pending(store, settings_for(port), now=utcnow() + timedelta(seconds=1))
+    assert (report.sent, report.failed) == (1, 1)
+    bad = rows(store)[0]
+    assert bad.status == OutboxStatus.QUEUED and bad.attempts == 1
+    assert bad.last_error.startswith("The mail could not be built or sent:")
+    assert "linefeed" in bad.last_error
+
+
 def test_mail_without_address_is_recorded_not_sent(store, smtp_server):
     start, _, handler, port = smtp_server
     start()
