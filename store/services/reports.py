@@ -1,4 +1,6 @@
-"""Reports no portal has: decision metrics (CMS-0057-F), renewals, CSV export.
+"""Reports no portal has: decision metrics (CMS-0057-F) and renewals.
+
+(The dashboard list's CSV export is :func:`store.services.export.export_rows_csv`.)
 
 All reports respect :func:`store.services.cases.visible_to`: a clerk sees the
 figures of the cases their organization is associated with; the plan's
@@ -7,12 +9,10 @@ reviewers and administrators see every case.
 
 from __future__ import annotations
 
-import csv
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
 from sqlalchemy import asc, select
 from sqlmodel import Session
@@ -20,8 +20,8 @@ from sqlmodel import Session
 from store.enums import LineStatus, RequestStatus, Urgency
 from store.errors import ValidationError
 from store.models import AuthRequest, ServiceLine
-from store.records import RequestRow, UserRecord
-from store.services.cases import list_requests, visible_to
+from store.records import UserRecord
+from store.services.cases import visible_to
 from store.types import utcnow
 
 APPROVED_LINE = (LineStatus.APPROVED, LineStatus.PARTIAL, LineStatus.MODIFIED)
@@ -303,99 +303,12 @@ def renewals(
     ]
 
 
-# --- CSV export ---------------------------------------------------------------------------
-
-CSV_COLUMNS = (
-    ("draft_number", "Draft number"),
-    ("webcert_number", "WebCert number"),
-    ("auth_number", "Authorization number"),
-    ("status", "Status"),
-    ("kind", "Request type"),
-    ("member_id", "Member ID"),
-    ("member_name", "Member"),
-    ("start_date", "Start date"),
-    ("end_date", "End date"),
-    ("urgency", "Urgency"),
-    ("submitted_at", "Submitted (UTC)"),
-    ("decision_due_at", "Decision due (UTC)"),
-    ("decided_at", "Decided (UTC)"),
-    ("updated_at", "Updated (UTC)"),
-    ("expires_at", "Draft expires (UTC)"),
-)
-
-
-def _csv_value(row: RequestRow, key: str) -> str:
-    value = getattr(row, key)
-    if value is None:
-        return ""
-    if key == "status":
-        return RequestStatus(value).label
-    if key == "kind":
-        from store.enums import RequestKind
-
-        return RequestKind(value).label
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    # Keep spreadsheet programs from running a cell as a formula.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def write_requests_csv(rows, path: Path) -> int:
-    """Write dashboard rows (:class:`RequestRow`) to a CSV file; returns the row count."""
-    count = 0
-    with Path(path).open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([title for _, title in CSV_COLUMNS])
-        for row in rows:
-            writer.writerow([_csv_value(row, key) for key, _ in CSV_COLUMNS])
-            count += 1
-    return count
-
-
-def export_requests_csv(
-    session: Session,
-    user: UserRecord,
-    status: RequestStatus | Sequence[RequestStatus],
-    path: Path,
-    *,
-    text: str = "",
-    sort: str = "updated",
-    descending: bool = True,
-) -> int:
-    """Export every row of a dashboard list (same status, filter and sort) to CSV.
-
-    Reads the list page by page, so a list of 100,000 cases never sits in
-    memory at once. Returns the number of rows written.
-    """
-    page_size = 1000
-
-    def pages():
-        offset = 0
-        while True:
-            page = list_requests(
-                session, user, status, text=text, sort=sort, descending=descending, offset=offset, limit=page_size
-            )
-            if page.offset != offset:
-                return  # past the end (list_requests clamps the offset)
-            yield from page.rows
-            if len(page.rows) < page_size:
-                return
-            offset += page_size
-
-    return write_requests_csv(pages(), path)
-
-
 __all__ = [
     "DecisionMetrics",
     "RenewalRecord",
     "UrgencyMetrics",
     "decision_metrics",
-    "export_requests_csv",
     "format_duration",
     "renewals",
     "request_outcome",
-    "write_requests_csv",
 ]

@@ -1,8 +1,7 @@
-"""Decision metrics (CMS-0057-F), renewals and CSV export."""
+"""Decision metrics (CMS-0057-F) and renewals."""
 
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -10,8 +9,7 @@ import time_machine
 
 from store.enums import LineStatus, RequestStatus, Urgency
 from store.errors import ValidationError
-from store.models import AuthRequest
-from store.services import reports, review
+from store.services import review
 from store.services.reports import decision_metrics, format_duration, renewals, request_outcome
 from tests.store.review_cases import line_ids, make_case, people
 
@@ -147,23 +145,3 @@ def test_renewals_within_30_days(store, cast):
         assert len(renewals(s, reviewer, today=date(2026, 3, 1))) == 3
         with pytest.raises(ValidationError):
             renewals(s, clerk, within_days=-1)
-
-
-def test_export_dashboard_list_to_csv(store, cast, tmp_path):
-    clerk, _, _ = cast
-    ids = [make_case(store, clerk, member=(f"M{i}", "Ann", f"=cmd|{i}")) for i in range(3)]
-    make_case(store, clerk, status=RequestStatus.DRAFT)
-    target = tmp_path / "pending.csv"
-    with store.session() as s:
-        n = reports.export_requests_csv(s, clerk, RequestStatus.PENDING, target, sort="member", descending=False)
-    assert n == 3
-    with target.open(newline="", encoding="utf-8") as f:
-        table = list(csv.reader(f))
-    assert table[0][:4] == ["Draft number", "WebCert number", "Authorization number", "Status"]
-    assert len(table) == 4
-    assert {row[3] for row in table[1:]} == {"Pending (In Process)"}
-    assert table[1][6] == "'=cmd|0, Ann"  # formula-looking cells are defused
-    assert table[1][10] == "2026-03-02 09:00"
-    with store.session() as s:
-        expected = {s.get(AuthRequest, i).webcert_number for i in ids}
-    assert {row[1] for row in table[1:]} == expected
