@@ -190,8 +190,8 @@ class CaseDetailScreen(Screen[None]):
         numbers = [case.draft_number]
         if case.webcert_number:
             numbers.append(case.webcert_number)
-        title = Text(" · ".join(numbers) + " · ")
-        title.append(RequestStatus(case.status).label, style="bold reverse")
+        title = Text(" · ".join(numbers) + " ")
+        title.append(f" {RequestStatus(case.status).label} ", style="bold reverse")
         title.append(f" · {KIND_LABELS[RequestKind(case.kind)]} · {case.member_name or case.member_id or 'no member yet'}")
         return title
 

@@ -113,6 +113,19 @@ class CaseTable(DataTable):
             width = MEMBER_WIDTH if column.key == "member" else None
             self.add_column(column.label, key=column.key, width=width)
 
+    async def _on_idle(self, event) -> None:
+        # DataTable measures new rows on idle but keeps cells it rendered
+        # before that (at the old, narrower widths) in its cache, which shows
+        # truncated cells after a page arrives on a freshly shown tab. Measure
+        # here (this runs before DataTable's own idle handler) and drop the cache.
+        if self._require_update_dimensions:
+            self._require_update_dimensions = False
+            new_rows = self._new_rows.copy()
+            self._new_rows.clear()
+            self._update_dimensions(new_rows)
+            self._clear_caches()
+            self.refresh()
+
     def show_sort(self, sort: str, descending: bool) -> None:
         """Mark the sorted column's header with ▼ or ▲."""
         for column in self.case_columns:
