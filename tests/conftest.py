@@ -24,9 +24,25 @@ PG_URL = os.environ.get("AUTHDESK_TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture(scope="session")
+def _code_index_file(tmp_path_factory) -> Path:
+    """Where this run's code index lives (built on first use, shared by all tests)."""
+    return tmp_path_factory.getbasetemp() / "codes-index.sqlite"
+
+
+@pytest.fixture
+def code_index(_code_index_file):
+    """The ICD-10-CM / HCPCS search index, built once per test run."""
+    from store.codes.icd10 import ensure_code_index, get_code_index
+
+    ensure_code_index(_code_index_file)
+    return get_code_index()
+
+
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path, monkeypatch):
+def _isolated_dirs(tmp_path, monkeypatch, _code_index_file):
     """Keep every test's data and config out of the user's real folders."""
+    monkeypatch.setenv("AUTHDESK_CODE_INDEX", str(_code_index_file))
     monkeypatch.setenv("AUTHDESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("AUTHDESK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("AUTHDESK_DATABASE_URL", raising=False)
