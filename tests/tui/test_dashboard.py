@@ -95,18 +95,18 @@ def user_record(store, username):
 
 
 def table_rows(app, key: str):
-    """The RequestRows on tab ``key``, in display order."""
+    """The RequestRows the list shows for tab ``key`` (the tab on screen), in display order."""
     from tui.widgets.case_table import CaseTable
 
-    table = app.screen.query_one(f"#table-{key}", CaseTable)
-    return [table.rows_by_key[row_key.value] for row_key in table.rows]
+    assert app.screen.current.key == key
+    return list(app.screen.query_one("#dash-table", CaseTable).rows)
 
 
 # ----- sign in -----
 
 
 async def test_sign_in_by_keyboard_opens_the_dashboard_with_counts(seeded):
-    from textual.widgets import TabbedContent
+    from textual.widgets import Tab
 
     from store.services.cases import count_by_status
     from tui.screens.dashboard import DashboardScreen
@@ -118,11 +118,13 @@ async def test_sign_in_by_keyboard_opens_the_dashboard_with_counts(seeded):
         assert app.user.username == "amy"
         with seeded.session() as session:
             counts = count_by_status(session, app.user)
-        tabs = app.screen.query_one("#dash-tabs", TabbedContent)
-        assert str(tabs.get_tab("tab-drafts").label) == f"Drafts {counts[RequestStatus.DRAFT]}"
-        assert str(tabs.get_tab("tab-accepted").label) == f"Accepted {counts[RequestStatus.ACCEPTED]}"
+        def label(tab_id):
+            return app.screen.query_one(f"#{tab_id}", Tab).label.plain
+
+        assert label("tab-drafts") == f"Drafts {counts[RequestStatus.DRAFT]}"
+        assert label("tab-accepted") == f"Accepted {counts[RequestStatus.ACCEPTED]}"
         closed = counts[RequestStatus.EXPIRED] + counts[RequestStatus.CANCELLED]
-        assert str(tabs.get_tab("tab-closed").label) == f"Expired & cancelled {closed}"
+        assert label("tab-closed") == f"Expired & cancelled {closed}"
         assert len(table_rows(app, "drafts")) == counts[RequestStatus.DRAFT]
 
 
@@ -198,14 +200,14 @@ async def test_register_and_forgot_password_open_from_sign_in(seeded):
 
 
 async def test_every_tab_by_digit_and_ctrl_page_keys(seeded):
-    from textual.widgets import TabbedContent
+    from textual.widgets import Tabs
 
     from store.services.cases import count_by_status
 
     app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
-        tabs = app.screen.query_one("#dash-tabs", TabbedContent)
+        tabs = app.screen.query_one("#dash-tabs", Tabs)
         with seeded.session() as session:
             counts = count_by_status(session, app.user)
         expected = {
@@ -222,7 +224,7 @@ async def test_every_tab_by_digit_and_ctrl_page_keys(seeded):
             rows = table_rows(app, key)
             assert rows and {RequestStatus(r.status) for r in rows} <= expected[key]
             assert len(rows) == min(50, sum(counts[s] for s in expected[key]))
-            assert app.focused.id == f"table-{key}"
+            assert app.focused.id == "dash-table"
         await pilot.press("ctrl+pagedown")  # wraps to the first tab
         assert tabs.active == "tab-drafts"
         await pilot.press("ctrl+pageup")
@@ -245,8 +247,8 @@ async def test_pending_overdue_and_take_action_panel(seeded, frozen_now):
         rows = table_rows(app, "pending")
         dues = [r.decision_due_at for r in rows]
         assert dues == sorted(dues)  # most urgent first
-        table = app.screen.query_one("#table-pending", DataTable)
-        first = table.get_row_at(0)[-1]
+        table = app.screen.query_one("#dash-table")
+        first = table.cells_at(0)[-1]
         assert rows[0].decision_due_at < frozen_now and "overdue" in str(first)
         assert str(first.style).startswith("bold")  # highlighted in the error color
 
@@ -267,10 +269,10 @@ async def test_filter_then_escape_back_to_the_table(seeded):
         assert rows and all(last_name in r.member_name for r in rows)
         assert target.id in {r.id for r in rows}
         assert f"filter “{last_name.lower()}”" in text_of(app, "#dash-page-line")
-        assert app.focused.id == "table-accepted"
+        assert app.focused.id == "dash-table"
         # by number: exactly one case
         await pilot.press("slash", "ctrl+a", "ctrl+k", *target.webcert_number, "escape")
-        assert app.focused.id == "table-accepted"
+        assert app.focused.id == "dash-table"
         await pilot.press("slash", "enter")
         await settle(pilot)
         assert [r.id for r in table_rows(app, "accepted")] == [target.id]
@@ -327,8 +329,7 @@ async def test_sort_cycles_columns_and_reverses(seeded):
         await settle(pilot)
         numbers = [r.webcert_number for r in table_rows(app, "accepted")]
         assert tab.sort == "webcert" and numbers == sorted(numbers)
-        header = app.screen.query_one("#table-accepted").columns["number"].label
-        assert str(header) == "Number(s) ▲"
+        assert app.screen.query_one("#dash-table").header_label("number") == "Number(s)▲"
         await pilot.press("s")  # Member, A to Z
         await settle(pilot)
         names = [r.member_name for r in table_rows(app, "accepted")]
@@ -363,7 +364,7 @@ async def test_enter_opens_case_detail_and_escape_returns(seeded):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
-        assert app.focused.id == "table-accepted"
+        assert app.focused.id == "dash-table"
 
 
 async def test_enter_on_a_draft_resumes_it(seeded, monkeypatch):

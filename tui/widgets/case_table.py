@@ -1,4 +1,12 @@
-"""A page of requests in a DataTable, with the columns the dashboard shows."""
+"""A page of requests as a fast, keyboard-driven list with fixed columns.
+
+The dashboard shows one page (50 rows) at a time and turns pages often, so
+this is a small line-API widget instead of a ``DataTable``: each row is
+formatted once into a single ``Text`` when the page arrives, and only the
+lines on screen are turned into strips when painted. A page lands and paints
+in a few milliseconds (a DataTable needs tens of milliseconds to measure and
+render its cells).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from store.enums import RequestKind, RequestStatus, Urgency
 from store.records import RequestRow
@@ -22,46 +35,43 @@ from tui.format import (
     fmt_until,
 )
 
-MEMBER_WIDTH = 18
+GAP = 2  # spaces between columns
 
 
 @dataclass(frozen=True)
 class Column:
-    """A dashboard column and the store's sort key for it."""
+    """A dashboard column, its width and the store's sort key for it."""
 
     key: str
     label: str
     sort: str
+    width: int
 
 
 def columns_for(statuses: tuple[RequestStatus, ...]) -> tuple[Column, ...]:
-    """The columns of a tab; the last one depends on what the tab lists."""
+    """The columns of a tab; the first and last depend on what the tab lists."""
     submitted = statuses[0] in (RequestStatus.PENDING, RequestStatus.REJECTED, RequestStatus.ACCEPTED)
     if statuses == (RequestStatus.DRAFT,):
-        last = Column("expires", "Expires", "expires")
+        last = Column("expires", "Expires", "expires", 10)
     elif statuses == (RequestStatus.PENDING,):
-        last = Column("due", "Decision due", "due")
+        last = Column("due", "Decision due", "due", 13)
     elif submitted:
-        last = Column("decided", "Decided", "decided")
+        last = Column("decided", "Decided", "decided", 8)
     else:
-        last = Column("expires", "Draft expiry", "expires")
+        last = Column("expires", "Draft expiry", "expires", 13)
     return (
-        Column("number", "Number(s)", "webcert" if submitted else "number"),
-        Column("member", "Member", "member"),
-        Column("kind", "Kind", "kind"),
-        Column("dates", "Service dates", "start"),
-        Column("urgency", "Urgency", "urgency"),
-        Column("status", "Status", "status"),
-        Column("updated", "Updated", "updated"),
+        Column("number", "Number(s)", "webcert" if submitted else "number", 20 if submitted else 10),
+        Column("member", "Member", "member", 17),
+        Column("kind", "Kind", "kind", 9),
+        Column("dates", "Service dates", "start", 17),
+        Column("urgency", "Urgency", "urgency", 9),
+        Column("status", "Status", "status", 9 if RequestStatus.CANCELLED in statuses else 8),
+        Column("updated", "Updated", "updated", 8),
         last,
     )
 
 
-def _truncate(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def row_cells(row: RequestRow, last: str, now: datetime, warning: str = "yellow", error: str = "red") -> list:
+def row_cells(row: RequestRow, last: str, now: datetime, warning: str = "yellow", error: str = "red") -> list[Text]:
     """The cells of one request, in :func:`columns_for` order.
 
     ``warning`` and ``error`` are the colors of a draft expiring within a day
@@ -69,14 +79,14 @@ def row_cells(row: RequestRow, last: str, now: datetime, warning: str = "yellow"
     """
     number = f"{row.webcert_number} {row.auth_number or ''}".strip() if row.webcert_number else row.draft_number
     urgency = Urgency(row.urgency)
-    cells: list = [
-        number,
-        _truncate(row.member_name or row.member_id or "(no member yet)", MEMBER_WIDTH),
-        KIND_SHORT[RequestKind(row.kind)],
-        fmt_dates(row.start_date, row.end_date),
+    cells: list[Text] = [
+        Text(number),
+        Text(row.member_name or row.member_id or "(no member yet)"),
+        Text(KIND_SHORT[RequestKind(row.kind)]),
+        Text(fmt_dates(row.start_date, row.end_date)),
         Text(URGENCY_SHORT[urgency], style="bold" if urgency is Urgency.EXPEDITED else ""),
-        STATUS_SHORT[RequestStatus(row.status)],
-        fmt_ago(row.updated_at, now),
+        Text(STATUS_SHORT[RequestStatus(row.status)]),
+        Text(fmt_ago(row.updated_at, now)),
     ]
     if last == "expires":
         if RequestStatus(row.status) is RequestStatus.DRAFT:
@@ -84,76 +94,241 @@ def row_cells(row: RequestRow, last: str, now: datetime, warning: str = "yellow"
             soon = row.expires_at is not None and (row.expires_at - now).total_seconds() < 24 * 3600
             cells.append(Text(text, style=f"bold {warning}" if soon or passed else ""))
         else:
-            cells.append(fmt_short_date(row.expires_at.astimezone().date()) if row.expires_at else "")
+            cells.append(Text(fmt_short_date(row.expires_at.astimezone().date()) if row.expires_at else ""))
     elif last == "due":
         text, passed = fmt_until(row.decision_due_at, now)
         if passed:  # the largest unit is enough to see how late it is
             text = f"{fmt_span(now - row.decision_due_at).split(' ')[0]} overdue"
         cells.append(Text(text, style=f"bold {error}" if passed else ""))
     else:
-        cells.append(fmt_short_date(row.decided_at.astimezone().date()) if row.decided_at else "")
+        cells.append(Text(fmt_short_date(row.decided_at.astimezone().date()) if row.decided_at else ""))
     return cells
 
 
-class CaseTable(DataTable):
-    """One page of requests; Enter opens the highlighted one."""
+def _join(cells: list[Text], columns: tuple[Column, ...]) -> Text:
+    line = Text(" ", end="", no_wrap=True)
+    for index, (cell, column) in enumerate(zip(cells, columns, strict=True)):
+        cell = cell.copy()
+        cell.truncate(column.width, overflow="ellipsis", pad=index < len(columns) - 1)
+        line.append_text(cell)
+        if index < len(columns) - 1:
+            line.append(" " * GAP)
+    return line
 
+
+class CaseTable(ScrollView, can_focus=True):
+    """One page of requests with a header line; Enter opens the highlighted one."""
+
+    DEFAULT_CSS = """
+    CaseTable { height: 1fr; background: $surface; }
+    CaseTable > .case-table--header { text-style: bold; background: $panel; }
+    CaseTable > .case-table--even { background: $surface-lighten-1 20%; }
+    CaseTable > .case-table--cursor { background: $block-cursor-blurred-background; }
+    CaseTable:focus > .case-table--cursor {
+        background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold;
+    }
+    """
+    COMPONENT_CLASSES = {"case-table--header", "case-table--even", "case-table--cursor"}
     BINDINGS = [
-        Binding("enter", "select_cursor", "Open", id="case-table-open", tooltip="Open the highlighted case"),
+        Binding("enter", "select", "Open", id="case-table-open", tooltip="Open the highlighted case"),
+        Binding("up", "cursor(-1)", show=False, id="case-table-up", tooltip="Previous row"),
+        Binding("down", "cursor(1)", show=False, id="case-table-down", tooltip="Next row"),
+        Binding("pageup", "cursor_page(-1)", show=False, id="case-table-page-up", tooltip="A screen up"),
+        Binding("pagedown", "cursor_page(1)", show=False, id="case-table-page-down", tooltip="A screen down"),
+        Binding("home", "cursor_to(0)", show=False, id="case-table-home", tooltip="First row"),
+        Binding("end", "cursor_to(-1)", show=False, id="case-table-end", tooltip="Last row"),
     ]
 
+    cursor_row: reactive[int] = reactive(0)
+
+    @dataclass
+    class RowSelected(Message):
+        """Enter (or a double click) on a row."""
+
+        case_table: CaseTable
+        row: RequestRow
+
+        @property
+        def control(self) -> CaseTable:
+            """The list the row is in."""
+            return self.case_table
+
+    @dataclass
+    class HeaderClicked(Message):
+        """A column header was clicked (the dashboard sorts by it)."""
+
+        case_table: CaseTable
+        column: Column
+
+        @property
+        def control(self) -> CaseTable:
+            """The list whose header was clicked."""
+            return self.case_table
+
     def __init__(self, statuses: tuple[RequestStatus, ...], **kwargs) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        super().__init__(**kwargs)
+        self.rows: list[RequestRow] = []
+        self._cells: list[list[Text]] = []
+        self._lines: list[Text] = []
+        self._sort: tuple[str, bool] | None = None
+        self._strips: dict[tuple, Strip] = {}
+        self.show_columns(statuses)
+
+    def show_columns(self, statuses: tuple[RequestStatus, ...]) -> None:
+        """Use the columns that fit requests in ``statuses`` (the rows are cleared)."""
         self.statuses = statuses
         self.case_columns = columns_for(statuses)
-        self.rows_by_key: dict[str, RequestRow] = {}
+        self.rows, self._cells, self._lines = [], [], []
+        self._header = self._header_text()
+        self._strips.clear()
+        self._content_width = sum(c.width for c in self.case_columns) + GAP * (len(self.case_columns) - 1) + 1
+        self.virtual_size = Size(self._content_width, 1)
+        self.refresh()
 
-    def on_mount(self) -> None:
+    # ----- content -----
+
+    def header_label(self, key: str) -> str:
+        """A column's header as shown (with the sort arrow)."""
         for column in self.case_columns:
-            width = MEMBER_WIDTH if column.key == "member" else None
-            self.add_column(column.label, key=column.key, width=width)
+            if column.key == key:
+                return self._label(column)
+        raise KeyError(key)
 
-    async def _on_idle(self, event) -> None:
-        # DataTable measures new rows on idle but keeps cells it rendered
-        # before that (at the old, narrower widths) in its cache, which shows
-        # truncated cells after a page arrives on a freshly shown tab. Measure
-        # here (this runs before DataTable's own idle handler) and drop the cache.
-        if self._require_update_dimensions:
-            self._require_update_dimensions = False
-            new_rows = self._new_rows.copy()
-            self._new_rows.clear()
-            self._update_dimensions(new_rows)
-            self._clear_caches()
-            self.refresh()
+    def _label(self, column: Column) -> str:
+        if self._sort and self._sort[0] == column.sort:
+            return f"{column.label}{'▼' if self._sort[1] else '▲'}"
+        return column.label
+
+    def _header_text(self) -> Text:
+        return _join([Text(self._label(c)) for c in self.case_columns], self.case_columns)
 
     def show_sort(self, sort: str, descending: bool) -> None:
         """Mark the sorted column's header with ▼ or ▲."""
-        for column in self.case_columns:
-            label = column.label
-            if column.sort == sort:
-                label = f"{label} {'▼' if descending else '▲'}"
-            self.columns[column.key].label = Text(label)
+        self._sort = (sort, descending)
+        self._header = self._header_text()
+        self._strips.clear()
         self.refresh()
 
     def show_rows(self, rows: tuple[RequestRow, ...], now: datetime) -> None:
-        """Replace the table's rows with one page, keeping the cursor's place."""
-        cursor = self.cursor_row
-        self.clear()
-        self.rows_by_key = {str(r.id): r for r in rows}
-        last = self.case_columns[-1].key
+        """Replace the list with one page, keeping the cursor's place."""
         theme = self.app.theme_variables
         warning, error = theme.get("warning", "yellow"), theme.get("error", "red")
-        for row in rows:
-            self.add_row(*row_cells(row, last, now, warning, error), key=str(row.id))
-        if rows:
-            self.move_cursor(row=min(max(cursor, 0), len(rows) - 1), animate=False)
+        last = self.case_columns[-1].key
+        self.rows = list(rows)
+        self._cells = [row_cells(r, last, now, warning, error) for r in rows]
+        self._lines = [_join(cells, self.case_columns) for cells in self._cells]
+        self._strips.clear()
+        self.virtual_size = Size(self._content_width, len(rows) + 1)
+        self.cursor_row = min(self.cursor_row, max(0, len(rows) - 1))
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def cells_at(self, index: int) -> list[Text]:
+        """The cells of row ``index`` (for tests and tooltips)."""
+        return self._cells[index]
+
+    @property
+    def row_count(self) -> int:
+        """How many rows the page has."""
+        return len(self.rows)
 
     def highlighted(self) -> RequestRow | None:
         """The request under the cursor, if any."""
-        if not self.rows_by_key or self.cursor_row < 0:
-            return None
-        try:
-            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key.value
-        except Exception:
-            return None
-        return self.rows_by_key.get(key)
+        return self.rows[self.cursor_row] if self.rows else None
+
+    # ----- painting -----
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0 is the header; the others are rows, scrolled."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        if y == 0:
+            key: tuple = ("header", width, scroll_x)
+            text, component = self._header, "case-table--header"
+        else:
+            index = scroll_y + y - 1
+            if index >= len(self._lines):
+                return Strip.blank(width, self.rich_style)
+            cursor = index == self.cursor_row
+            component = "case-table--cursor" if cursor else ("case-table--even" if index % 2 else "")
+            key = (index, width, scroll_x, component, self.has_focus)
+            text = self._lines[index]
+        strip = self._strips.get(key)
+        if strip is None:
+            style = self.rich_style
+            if component:
+                style = style + self.get_component_rich_style(component)
+            segments = list(text.render(self.app.console))
+            strip = (
+                Strip(segments)
+                .crop(scroll_x, scroll_x + width)
+                .extend_cell_length(width, style)
+                .apply_style(style)
+            )
+            if len(self._strips) > 400:
+                self._strips.clear()
+            self._strips[key] = strip
+        return strip
+
+    def notify_style_update(self) -> None:
+        """Colors changed (theme, focus): paint again."""
+        self._strips.clear()
+        super().notify_style_update()
+
+    def _on_focus(self, _event: events.Focus) -> None:
+        self.refresh()
+
+    def _on_blur(self, _event: events.Blur) -> None:
+        self.refresh()
+
+    # ----- cursor -----
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    def _scroll_cursor_into_view(self) -> None:
+        visible = max(1, self.size.height - 1)
+        top = self.scroll_offset.y
+        if self.cursor_row < top:
+            self.scroll_to(y=self.cursor_row, animate=False, immediate=True)
+        elif self.cursor_row >= top + visible:
+            self.scroll_to(y=self.cursor_row - visible + 1, animate=False, immediate=True)
+
+    def action_cursor(self, step: int) -> None:
+        """Move the cursor ``step`` rows."""
+        if self.rows:
+            self.cursor_row = max(0, min(len(self.rows) - 1, self.cursor_row + step))
+
+    def action_cursor_page(self, step: int) -> None:
+        """Move the cursor a screenful."""
+        self.action_cursor(step * max(1, self.size.height - 2))
+
+    def action_cursor_to(self, index: int) -> None:
+        """The first (0) or last (-1) row."""
+        if self.rows:
+            self.cursor_row = index if index >= 0 else len(self.rows) - 1
+
+    def action_select(self) -> None:
+        """Open the highlighted request."""
+        row = self.highlighted()
+        if row is not None:
+            self.post_message(self.RowSelected(self, row))
+
+    def _on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = event.x + self.scroll_offset.x - 1
+            for column in self.case_columns:
+                if x < column.width + GAP:
+                    self.post_message(self.HeaderClicked(self, column))
+                    return
+                x -= column.width + GAP
+            return
+        index = self.scroll_offset.y + event.y - 1
+        if 0 <= index < len(self.rows):
+            self.cursor_row = index
+            if event.chain >= 2:
+                self.action_select()
+
+
+__all__ = ["CaseTable", "Column", "columns_for", "row_cells"]
