@@ -29,6 +29,7 @@ from textual.widgets import Footer, Header, Static
 from store.enums import KIND_LABELS, LineStatus, RequestKind, RequestStatus, Urgency
 from store.records import CaseDetail, ProviderRecord
 from tui.format import fmt_date, fmt_dates, fmt_datetime, fmt_size, fmt_until
+from tui.widgets.case_actions import CaseActionsMixin
 
 PLACES_OF_SERVICE = {
     "11": "Office",
@@ -102,7 +103,7 @@ def _line_status(status: LineStatus) -> Text:
     return Text(status.label, style=styles.get(status, ""))
 
 
-class CaseDetailScreen(Screen[None]):
+class CaseDetailScreen(CaseActionsMixin, Screen[None]):
     """Everything one request holds; Escape goes back, ``e`` edits a draft."""
 
     DEFAULT_CSS = """
@@ -174,7 +175,7 @@ class CaseDetailScreen(Screen[None]):
         body = self.query_one("#case-body", VerticalScroll)
         await body.remove_children()
         await body.mount_all(
-            CaseSection(title, renderable, id=f"case-{section_id}")
+            self.section_widget(section_id, title, renderable) or CaseSection(title, renderable, id=f"case-{section_id}")
             for section_id, title, renderable in self.sections(message.case)
         )
         self.refresh_bindings()
@@ -390,7 +391,7 @@ class CaseDetailScreen(Screen[None]):
         """``e`` only for a draft."""
         if action == "edit_draft":
             return self.case is not None and RequestStatus(self.case.status) is RequestStatus.DRAFT
-        return True
+        return super().check_action(action, parameters)
 
     def action_back(self) -> None:
         """Back to where the case was opened from."""

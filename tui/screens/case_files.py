@@ -1,0 +1,153 @@
+"""Dialogs for a case's files: attach a clinical record, export an attachment or letter.
+
+Both are :class:`~tui.screens.decisions.FormModal` dialogs: a path typed (or
+chosen with the file picker on Ctrl+O), checked, then acted on in a thread
+worker, with refusals shown under the field.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from store.errors import ValidationError
+from store.records import AttachmentRecord, CaseDetail
+from tui.format import fmt_size
+from tui.screens.decisions import FormModal
+
+CLINICAL_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
+
+
+def default_export_folder() -> Path:
+    """``~/Downloads`` when it exists, else the home folder."""
+    downloads = Path.home() / "Downloads"
+    return downloads if downloads.is_dir() else Path.home()
+
+
+def _unclash(target: Path) -> Path:
+    """``letter.pdf``, else ``letter (1).pdf``, ``letter (2).pdf`` … (never overwrite)."""
+    if not target.exists():
+        return target
+    n = 1
+    while True:
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+        if not candidate.exists():
+            return candidate
+        n += 1
+
+
+def export_attachment(attachment: AttachmentRecord, folder: str | Path) -> Path:
+    """Copy a stored attachment into ``folder`` under its original file name.
+
+    An existing file of that name is kept; the copy gets `` (1)`` etc.
+
+    Raises:
+        ValidationError: field ``folder`` (no such folder, not writable) or
+            ``form`` (the stored file is missing).
+    """
+    text = str(folder).strip().strip("'\"")
+    if not text:
+        raise ValidationError("Type the folder to save the file in.", field="folder")
+    target_dir = Path(text).expanduser()
+    if not target_dir.exists():
+        raise ValidationError(f"There is no folder {target_dir}.", field="folder")
+    if not target_dir.is_dir():
+        raise ValidationError(f"{target_dir} is a file, not a folder.", field="folder")
+    source = Path(attachment.stored_path)
+    if not source.is_file():
+        raise ValidationError(
+            f"The stored copy of {attachment.filename} is missing from the data folder ({source}).", field="form"
+        )
+    name = Path(attachment.filename).name or f"attachment-{attachment.id}"
+    target = _unclash(target_dir / name)
+    try:
+        shutil.copyfile(source, target)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}.", field="folder") from None
+    return target
+
+
+class AttachFileScreen(FormModal[AttachmentRecord]):
+    """Attach a clinical record to a draft or pending case: type a path or browse (Ctrl+O)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Attach", id="attach-submit", tooltip="Attach the file"),
+        Binding("ctrl+o", "browse", "Browse…", id="attach-browse", tooltip="Choose the file in a file picker"),
+    ]
+
+    def __init__(self, case: CaseDetail, perform: Callable[[dict], AttachmentRecord]) -> None:
+        super().__init__(perform)
+        self.case = case
+
+    def compose_form(self) -> ComposeResult:
+        number = self.case.webcert_number or self.case.draft_number
+        yield Static(f"Attach a file to {number}", id="form-title")
+        yield Static("Word, Excel, PDF, plain text, TIFF, PNG or JPEG; the file is copied into AuthDesk, "
+                     "so the original may move later.", classes="form-text")
+        yield from self.field("attachment", "File (path)", placeholder="~/scans/clinical-notes.pdf")
+
+    def values(self) -> dict:
+        text = self.text("attachment").strip().strip("'\"")
+        if not text:
+            raise ValidationError("Type the path of the file, or press Ctrl+O to browse.", field="attachment")
+        return {"path": str(Path(text).expanduser())}
+
+    @work(exclusive=True, exit_on_error=False, group="attach-browse")
+    async def action_browse(self) -> None:
+        """Choose the file with the file picker, then attach it."""
+        from textual_fspicker import FileOpen, Filters
+
+        filters = Filters(
+            ("Clinical records", lambda p: p.suffix.lower() in CLINICAL_SUFFIXES),
+            ("Any file", lambda _: True),
+        )
+        chosen = await self.app.push_screen_wait(FileOpen(Path.home(), filters=filters))
+        if chosen is not None:
+            self.query_one("#field-attachment", Input).value = str(chosen)
+            self.action_submit()
+
+
+class ExportFileScreen(FormModal[Path]):
+    """Save a copy of an attachment or letter in a chosen folder (original file name)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Export", id="export-file-submit", tooltip="Copy the file into the folder"),
+        Binding("ctrl+o", "browse", "Browse…", id="export-file-browse", tooltip="Choose the folder in a picker"),
+    ]
+
+    def __init__(self, attachment: AttachmentRecord, perform: Callable[[dict], Path] | None = None,
+                 folder: Path | None = None) -> None:
+        super().__init__(perform or (lambda values: export_attachment(attachment, values["folder"])))
+        self.attachment = attachment
+        self.folder = folder or default_export_folder()
+
+    def compose_form(self) -> ComposeResult:
+        a = self.attachment
+        yield Static(f"Export {a.filename}", id="form-title")
+        yield Static(f"{a.media_type}, {fmt_size(a.size_bytes)}; saved under its own name "
+                     "(a number is added if the folder has one already).", classes="form-text")
+        yield from self.field("folder", "Folder", str(self.folder))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        field = self.query_one("#field-folder", Input)
+        field.cursor_position = len(field.value)
+
+    def values(self) -> dict:
+        return {"folder": self.text("folder")}
+
+    @work(exclusive=True, exit_on_error=False, group="export-browse")
+    async def action_browse(self) -> None:
+        """Choose the folder with a picker."""
+        from textual_fspicker import SelectDirectory
+
+        start = Path(self.text("folder")).expanduser()
+        chosen = await self.app.push_screen_wait(SelectDirectory(start if start.is_dir() else Path.home()))
+        if chosen is not None:
+            self.query_one("#field-folder", Input).value = str(chosen)

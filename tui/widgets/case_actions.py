@@ -1,0 +1,759 @@
+"""What can be done on the case detail screen, by status and role.
+
+:class:`CaseActionsMixin` is mixed into
+:class:`tui.screens.case_detail.CaseDetailScreen` (which provides ``case``,
+``request_id``, ``reload()`` and the ``CaseLoaded`` message). It adds:
+
+* keys that fit the case's status and the user's role (``check_action`` hides
+  the others from the footer):
+
+  ===========  =====================  ===========================================
+  status       who                    keys
+  ===========  =====================  ===========================================
+  draft        clerk                  ``e`` edit (the screen's own), ``c`` cancel,
+                                      ``a`` attach a file
+  pending      clerk                  ``a`` attach a file
+  pending      reviewer               ``A`` accept, ``R`` reject (reason),
+                                      ``u`` change urgency
+  accepted     reviewer               ``d`` decide the highlighted line
+  rejected     clerk                  ``y`` copy into a new draft
+  any          anyone                 ``o`` open the highlighted file in the
+                                      system viewer, ``x`` export it to a folder
+  ===========  =====================  ===========================================
+
+* the service lines and the attachments as pick lists (↑/↓ when focused;
+  Tab reaches them) so ``d``, ``o`` and ``x`` act on the highlighted one;
+* the decision-due clock of a pending case (``#case-clock``; class
+  ``-overdue`` once the due time has passed), refreshed every 30 seconds.
+
+Database work runs in thread workers; every refusal is a notification or a
+message in the dialog, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from store.enums import AttachmentKind, LineStatus, RequestStatus, Urgency
+from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord, UserRecord
+from tui.errors import describe
+from tui.format import fmt_dates, fmt_datetime, fmt_size, fmt_span
+
+CLOCK_REFRESH_SECONDS = 30
+OPEN_COMMAND_ENV = "AUTHDESK_OPEN_COMMAND"
+
+LINE_STYLES = {
+    LineStatus.APPROVED: "bold green",
+    LineStatus.PARTIAL: "bold yellow",
+    LineStatus.DENIED: "bold red",
+    LineStatus.PENDED: "bold magenta",
+    LineStatus.MODIFIED: "bold yellow",
+}
+
+
+# ----- the system viewer ---------------------------------------------------------------
+
+
+def open_in_system_viewer(path: str | Path) -> str | None:
+    """Open ``path`` with the desktop's viewer; None on success, else why not.
+
+    The command is ``$AUTHDESK_OPEN_COMMAND`` when set, else ``open`` on macOS,
+    the shell's association on Windows and ``xdg-open`` elsewhere.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return f"The stored file is missing ({path})."
+    command = os.environ.get(OPEN_COMMAND_ENV, "").split()
+    if not command:
+        if sys.platform == "win32":  # pragma: no cover - not in CI
+            try:
+                os.startfile(str(path))  # type: ignore[attr-defined]
+            except OSError as exc:
+                return f"Windows could not open the file: {exc.strerror or exc}."
+            return None
+        command = ["open"] if sys.platform == "darwin" else ["xdg-open"]
+    if shutil.which(command[0]) is None:
+        return f"No system viewer here ({command[0]} is not installed); export the file with x instead."
+    try:
+        result = subprocess.run(
+            [*command, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=15,
+            start_new_session=True,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return None  # the viewer is still starting: it was launched
+    except OSError as exc:
+        return f"Cannot start {command[0]}: {exc.strerror or exc}."
+    if result.returncode != 0:
+        detail = result.stderr.decode(errors="replace").strip().splitlines()
+        why = f": {detail[-1]}" if detail else ""
+        return f"{command[0]} could not open the file (exit {result.returncode}{why}); export it with x instead."
+    return None
+
+
+# ----- the decision clock --------------------------------------------------------------
+
+
+def clock_text(case: CaseDetail, now: datetime) -> tuple[str, bool]:
+    """(what the clock says, whether the decision is overdue) for a pending case."""
+    due = case.decision_due_at
+    if due is None:
+        return "Decision due time not set", False
+    rule = "72 hours" if Urgency(case.urgency) is Urgency.EXPEDITED else "7 days"
+    if due >= now:
+        return f"Decision due {fmt_datetime(due)} — in {fmt_span(due - now)} ({case.urgency}: {rule})", False
+    return f"Decision overdue by {fmt_span(now - due)} — was due {fmt_datetime(due)} ({case.urgency}: {rule})", True
+
+
+class DecisionClock(Static):
+    """When a pending case's decision is due, or how long it is overdue (``-overdue``)."""
+
+    DEFAULT_CSS = """
+    DecisionClock { width: 1fr; height: 1; padding: 0 1; background: $boost; }
+    DecisionClock.-overdue { background: $error; color: $text; text-style: bold; }
+    """
+
+    def show_case(self, case: CaseDetail | None, now: datetime) -> None:
+        """Show the clock of ``case`` (hidden unless it is pending)."""
+        pending = case is not None and RequestStatus(case.status) is RequestStatus.PENDING
+        self.display = pending
+        if not pending:
+            self.remove_class("-overdue")
+            return
+        text, overdue = clock_text(case, now)
+        self.update(text)
+        self.set_class(overdue, "-overdue")
+
+
+# ----- pick lists ----------------------------------------------------------------------
+
+
+class PickSection(Widget, can_focus=True):
+    """A titled case section whose rows can be highlighted with ↑/↓."""
+
+    DEFAULT_CSS = """
+    PickSection {
+        height: auto; border: round $secondary; padding: 0 1; margin: 0 0 1 0;
+        border-title-style: bold; border-subtitle-color: $text-muted;
+    }
+    PickSection:focus { border: round $accent; }
+    """
+    BINDINGS = [
+        Binding("up", "move(-1)", "Up", show=False, id="pick-up", tooltip="Previous row"),
+        Binding("down", "move(1)", "Down", show=False, id="pick-down", tooltip="Next row"),
+        Binding("home", "move_to(0)", show=False, id="pick-home", tooltip="First row"),
+        Binding("end", "move_to(-1)", show=False, id="pick-end", tooltip="Last row"),
+    ]
+
+    cursor: reactive[int] = reactive(0)
+
+    @dataclass
+    class Moved(Message):
+        """The highlight moved (the screen remembers it across reloads)."""
+
+        section: PickSection
+        item_id: int | None
+
+        @property
+        def control(self) -> PickSection:
+            return self.section
+
+    def __init__(self, title: str, items: tuple, cursor: int = 0, hint: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.items = items
+        self.border_title = title
+        self.border_subtitle = hint if items else ""
+        self.can_focus = bool(items)
+        self.set_reactive(PickSection.cursor, max(0, min(cursor, len(items) - 1)) if items else 0)
+
+    @property
+    def highlighted(self):
+        """The highlighted item, or None when the list is empty."""
+        return self.items[self.cursor] if self.items else None
+
+    def action_move(self, step: int) -> None:
+        """Highlight the previous or next row (stops at the ends)."""
+        if self.items:
+            self.cursor = max(0, min(self.cursor + step, len(self.items) - 1))
+
+    def action_move_to(self, index: int) -> None:
+        """Highlight the first (0) or last (-1) row."""
+        if self.items:
+            self.cursor = index % len(self.items)
+
+    def watch_cursor(self) -> None:
+        self.refresh(layout=True)
+        self.post_message(self.Moved(self, getattr(self.highlighted, "id", None)))
+
+    def _on_focus(self, event) -> None:
+        self.refresh()
+
+    def _on_blur(self, event) -> None:
+        self.refresh()
+
+    def row_style(self, index: int) -> str:
+        """Reverse for the highlighted row while focused, bold when not."""
+        if index != self.cursor:
+            return ""
+        return "reverse" if self.has_focus else "bold"
+
+    def marker(self, index: int) -> str:
+        return "▶" if index == self.cursor else " "
+
+    def render(self) -> RenderableType:
+        if not self.items:
+            return Text(self.empty_text, style="dim")
+        return self.table()
+
+    empty_text = "Nothing here."
+
+    def table(self) -> RenderableType:  # pragma: no cover - subclasses draw themselves
+        raise NotImplementedError
+
+
+class LinesSection(PickSection):
+    """Service lines with their outcome (X12 HCR01 code beside the word), reasons below.
+
+    Each line is its own one-row table with the same fixed column widths (only
+    the description stretches), so a reason can run the full width under it.
+    """
+
+    empty_text = "No service line yet."
+    COLUMNS = (
+        ("", {"width": 1, "no_wrap": True}),
+        ("#", {"width": 2, "justify": "right", "no_wrap": True}),
+        ("Code", {"width": 8, "no_wrap": True, "style": "bold"}),
+        ("Description", {"ratio": 1, "overflow": "ellipsis", "no_wrap": True}),
+        ("Units", {"width": 5, "justify": "right", "no_wrap": True}),
+        ("Dates", {"width": 17, "no_wrap": True}),
+        ("Decision", {"width": 23, "no_wrap": True}),
+        ("Authorized", {"width": 23, "no_wrap": True}),
+    )
+    REASON_INDENT = 14
+
+    def _table(self, header: bool) -> Table:
+        table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False, show_edge=False,
+                      expand=True, show_header=header, header_style="bold")
+        for label, kwargs in self.COLUMNS:
+            table.add_column(label, **kwargs)
+        return table
+
+    def table(self) -> RenderableType:
+        from rich.console import Group
+        from rich.padding import Padding
+
+        parts: list[RenderableType] = [self._table(header=True)]
+        line: ServiceLineRecord
+        for index, line in enumerate(self.items):
+            status = LineStatus(line.status)
+            row = self._table(header=False)
+            code = f"{line.code}-{line.modifier}" if line.modifier else line.code
+            authorized = ""
+            if line.authorized_units is not None:
+                authorized = f"{line.authorized_units} × {fmt_dates(line.authorized_from, line.authorized_to)}"
+            row.add_row(
+                self.marker(index),
+                str(line.line_number),
+                code,
+                line.description,
+                "" if line.requested_units is None else str(line.requested_units),
+                fmt_dates(line.from_date, line.to_date),
+                Text(status.label, style=LINE_STYLES.get(status, "")),
+                authorized,
+                style=self.row_style(index),
+            )
+            parts.append(row)
+            if line.decision_reason:
+                word = "Information needed" if status is LineStatus.PENDED else "Reason"
+                parts.append(Padding(Text(f"{word}: {line.decision_reason}", style="italic"),
+                                     (0, 0, 0, self.REASON_INDENT)))
+        return Group(*parts)
+
+
+class FilesSection(PickSection):
+    """Clinical records and the plan's letters; Enter opens the highlighted one."""
+
+    BINDINGS = [
+        Binding("enter", "screen.open_file", "Open", id="files-open", tooltip="Open in the system viewer"),
+    ]
+    empty_text = "No attachments."
+
+    def table(self) -> RenderableType:
+        table = Table(box=None, padding=(0, 2), show_edge=False, expand=True)
+        table.add_column("", no_wrap=True, width=1)
+        for label in ("File", "Kind", "Type", "Size", "Added"):
+            table.add_column(label, no_wrap=label != "File", ratio=1 if label == "File" else None)
+        a: AttachmentRecord
+        for index, a in enumerate(self.items):
+            kind = AttachmentKind(a.kind)
+            table.add_row(
+                self.marker(index),
+                a.filename,
+                "Letter" if kind is AttachmentKind.LETTER else "Clinical record",
+                a.media_type,
+                fmt_size(a.size_bytes),
+                fmt_datetime(a.added_at),
+                style=self.row_style(index),
+            )
+        return table
+
+
+# ----- who may do what -----------------------------------------------------------------
+
+
+def _status(case: CaseDetail) -> RequestStatus:
+    return RequestStatus(case.status)
+
+
+ACTION_RULES: dict[str, Callable[[CaseDetail, UserRecord], bool]] = {
+    "cancel_draft": lambda c, u: _status(c) is RequestStatus.DRAFT and not u.is_reviewer,
+    "add_attachment": lambda c, u: _status(c) in (RequestStatus.DRAFT, RequestStatus.PENDING) and not u.is_reviewer,
+    "accept": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
+    "reject": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
+    "change_urgency": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
+    "decide_line": lambda c, u: _status(c) is RequestStatus.ACCEPTED and u.is_reviewer and bool(c.lines),
+    "copy_request": lambda c, u: _status(c) is RequestStatus.REJECTED and not u.is_reviewer,
+    "open_file": lambda c, u: bool(c.attachments),
+    "export_file": lambda c, u: bool(c.attachments),
+}
+
+
+def next_line_to_decide(lines: tuple[ServiceLineRecord, ...], current: int | None) -> int | None:
+    """The line a reviewer decides next: the first undecided one after ``current``
+    (wrapping around), else the first pended one; None when every line is decided."""
+    n = len(lines)
+    start = -1 if current is None else current
+    order = [(start + k) % n for k in range(1, n + 1)] if n else []
+    for wanted in (LineStatus.REQUESTED, LineStatus.PENDED):
+        for index in order:
+            if LineStatus(lines[index].status) is wanted:
+                return index
+    return None
+
+
+class CaseActionsMixin(Screen):
+    """Status- and role-dependent actions for the case detail screen (see the module doc)."""
+
+    BINDINGS = [
+        Binding("A", "accept", "Accept", id="case-accept", tooltip="Accept: the authorization number becomes active"),
+        Binding("R", "reject", "Reject", id="case-reject", tooltip="Reject with a specific reason"),
+        Binding("u", "change_urgency", "Urgency", id="case-urgency", tooltip="Change standard ⇄ expedited"),
+        Binding("d", "decide_line", "Decide line", id="case-decide", tooltip="Decide the highlighted service line"),
+        Binding("c", "cancel_draft", "Cancel draft", id="case-cancel-draft", tooltip="Cancel this draft (kept for audit)"),
+        Binding("a", "add_attachment", "Attach", id="case-attach", tooltip="Attach a clinical record"),
+        Binding("y", "copy_request", "Copy to new draft", id="case-copy",
+                tooltip="Start a new draft with everything this request holds"),
+        Binding("o", "open_file", "Open file", id="case-open-file",
+                tooltip="Open the highlighted attachment or letter in the system viewer"),
+        Binding("x", "export_file", "Export file", id="case-export-file",
+                tooltip="Save a copy of the highlighted attachment or letter in a folder"),
+    ]
+
+    # Provided by CaseDetailScreen:
+    case: CaseDetail | None
+    request_id: int
+
+    @dataclass
+    class ActionDone(Message):
+        """A case action finished; ``case`` is the case after it (None: load it again)."""
+
+        note: str
+        case: CaseDetail | None = None
+
+    @dataclass
+    class ActionFailed(Message):
+        """A case action was refused or failed."""
+
+        message: str
+
+    @dataclass
+    class DraftCopied(Message):
+        """A rejected request was copied into a new draft."""
+
+        request_id: int
+        draft_number: str
+
+    # ----- clock and sections -----
+
+    def on_mount(self) -> None:
+        self.query_one("#case-actions").mount(DecisionClock("", id="case-clock"))
+        self.set_interval(CLOCK_REFRESH_SECONDS, self._tick_clock, name="decision-clock")
+
+    def _tick_clock(self) -> None:
+        from store.types import utcnow
+
+        clocks = self.query("#case-clock")
+        if clocks:
+            clocks.first(DecisionClock).show_case(self.case, utcnow())
+
+    def on_case_detail_screen_case_loaded(self, message) -> None:
+        """After the sections are drawn: the clock and the keys that fit."""
+        self._tick_clock()
+        self.refresh_bindings()
+
+    def section_widget(self, section_id: str, title: str, renderable: RenderableType) -> Widget | None:
+        """Pick lists for the lines and the attachments (None: the screen's own section)."""
+        case = self.case
+        if case is None:
+            return None
+        user = self.app.user
+        if section_id == "lines":
+            can_decide = ACTION_RULES["decide_line"](case, user) if user is not None else False
+            old = _index_of(case.lines, self._picked("#case-lines"))
+            cursor = old
+            if can_decide and (cursor is None or LineStatus(case.lines[cursor].status) is not LineStatus.REQUESTED):
+                found = next_line_to_decide(case.lines, cursor)
+                cursor = found if found is not None else cursor
+            hint = "↑↓ choose · d decide" if can_decide else ""
+            self._remember("case-lines", case.lines, cursor or 0)
+            return LinesSection(title, case.lines, cursor or 0, hint, id="case-lines")
+        if section_id == "attachments":
+            cursor = _index_of(case.attachments, self._picked("#case-attachments"))
+            if cursor is None:
+                cursor = len(case.attachments) - 1  # the newest, usually the latest letter
+            self._remember("case-attachments", case.attachments, cursor)
+            return FilesSection(title, case.attachments, cursor, "↑↓ choose · o open · x export",
+                                id="case-attachments")
+        return None
+
+    def _picked(self, selector: str) -> int | None:
+        """Id of the item last highlighted in section ``selector`` (kept across reloads)."""
+        return self._pick_memory().get(selector.lstrip("#"))
+
+    @on(PickSection.Moved)
+    def _pick_moved(self, message: PickSection.Moved) -> None:
+        if message.section.id:
+            self._pick_memory()[message.section.id] = message.item_id
+
+    def _pick_memory(self) -> dict[str, int | None]:
+        """Section id → id of its highlighted item."""
+        memory = getattr(self, "_case_picks", None)
+        if memory is None:
+            memory = self._case_picks = {}
+        return memory
+
+    def _remember(self, section_id: str, items: tuple, cursor: int) -> None:
+        picks = self._pick_memory()
+        picks[section_id] = getattr(items[cursor], "id", None) if 0 <= cursor < len(items) else None
+
+    def highlighted_line(self) -> ServiceLineRecord | None:
+        """The service line highlighted in the lines section."""
+        found = self.query("#case-lines")
+        return found.first(PickSection).highlighted if found and isinstance(found.first(), PickSection) else None
+
+    def highlighted_file(self) -> AttachmentRecord | None:
+        """The attachment or letter highlighted in the attachments section."""
+        found = self.query("#case-attachments")
+        return found.first(PickSection).highlighted if found and isinstance(found.first(), PickSection) else None
+
+    # ----- keys -----
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys that fit the status and the user's role are shown."""
+        rule = ACTION_RULES.get(action)
+        if rule is None:
+            return True
+        user = self.app.user
+        if self.case is None or user is None:
+            return False
+        return rule(self.case, user)
+
+    def _allowed(self, action: str) -> bool:
+        return self.check_action(action, ()) is True
+
+    # ----- running a service call -----
+
+    def _session_call(self, fn: Callable) -> Callable[[dict], object]:
+        """A ``perform`` for a dialog: ``fn(session, values)`` in a session of its own."""
+        store = self.app.store
+
+        def perform(values: dict):
+            with store.session() as session:
+                return fn(session, values)
+
+        return perform
+
+    @work(thread=True, exit_on_error=False, group="case-action")
+    def _run(self, note: str, fn: Callable) -> None:
+        """Run ``fn(session)`` in a thread; its CaseDetail (or None) comes back as ActionDone."""
+        try:
+            with self.app.store.session() as session:
+                result = fn(session)
+        except Exception as exc:  # refusals become a notification, never a traceback
+            self.post_message(self.ActionFailed(describe(exc)))
+            return
+        self.post_message(self.ActionDone(note, result if isinstance(result, CaseDetail) else None))
+
+    @on(ActionDone)
+    def _action_done(self, message: ActionDone) -> None:
+        self._after_change(message.note, message.case)
+
+    def _after_change(self, note: str, case: CaseDetail | None) -> None:
+        from tui.messages import CasesChanged
+
+        if note:
+            self.notify(note, timeout=4)
+        if case is not None:
+            self.post_message(self.CaseLoaded(case))
+        else:
+            self.reload()
+        self.app.post_message(CasesChanged(self.request_id))
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        self.notify(message.message, title="Not done", severity="error", timeout=8)
+
+    def _dialog_closed(self, note: Callable[[object], str]) -> Callable[[object], None]:
+        """Callback for a dialog: on a result, tell and redraw."""
+
+        def closed(result) -> None:
+            if result is not None:
+                self._after_change(note(result), result if isinstance(result, CaseDetail) else None)
+
+        return closed
+
+    # ----- drafts -----
+
+    def action_cancel_draft(self) -> None:
+        """Cancel this draft after a y/n question (kept for audit, read-only)."""
+        from tui.screens.decisions import ConfirmScreen
+
+        case = self.case
+        if case is None or not self._allowed("cancel_draft"):
+            return
+        user = self.app.user
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def cancel(session):
+                from store.services.drafts import cancel_draft
+
+                return cancel_draft(session, user, case.id, expected_version=case.version)
+
+            self._run(f"Draft {case.draft_number} cancelled; it is kept, read-only.", cancel)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Cancel draft {case.draft_number}?",
+                "The draft becomes Cancelled: kept for audit, read-only, and it cannot be submitted. "
+                "To use its data again later, copy it from a rejected request instead.",
+                yes="Cancel the draft",
+            ),
+            answered,
+        )
+
+    def action_copy_request(self) -> None:
+        """Copy this rejected request into a new draft and open it in the wizard."""
+        case = self.case
+        if case is None or not self._allowed("copy_request"):
+            return
+        self._copy(case.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="case-copy")
+    def _copy(self, request_id: int) -> None:
+        try:
+            from store.services.drafts import copy_to_new_draft
+
+            with self.app.store.session() as session:
+                saved = copy_to_new_draft(session, self.app.user, request_id)
+        except Exception as exc:
+            self.post_message(self.ActionFailed(describe(exc)))
+            return
+        self.post_message(self.DraftCopied(saved.request_id, saved.draft_number))
+
+    @on(DraftCopied)
+    def _draft_copied(self, message: DraftCopied) -> None:
+        from tui.messages import CasesChanged
+
+        self.notify(f"Copied into new draft {message.draft_number}.", timeout=4)
+        self.app.post_message(CasesChanged(message.request_id))
+        self.dismiss(None)
+        self.app.resume_draft(message.request_id)
+
+    # ----- attachments -----
+
+    def action_add_attachment(self) -> None:
+        """Attach a clinical record (typed path, or the file picker)."""
+        from tui.screens.case_files import AttachFileScreen
+
+        case = self.case
+        if case is None or not self._allowed("add_attachment"):
+            return
+        store, user = self.app.store, self.app.user
+
+        def attach(values: dict):
+            from store.services.attachments import add_attachment
+
+            return add_attachment(store, user, case.id, values["path"])
+
+        self.app.push_screen(
+            AttachFileScreen(case, attach), self._dialog_closed(lambda record: f"Attached {record.filename}.")
+        )
+
+    def action_open_file(self) -> None:
+        """Open the highlighted attachment or letter in the system viewer."""
+        attachment = self.highlighted_file()
+        if attachment is None:
+            self.notify("This case has no attachment.", severity="warning")
+            return
+        self.notify(f"Opening {attachment.filename}…", timeout=2)
+        self._open_file(attachment.stored_path, attachment.filename)
+
+    @work(thread=True, exit_on_error=False, group="case-open-file")
+    def _open_file(self, path: str, filename: str) -> None:
+        problem = open_in_system_viewer(path)
+        if problem:
+            self.post_message(self.ActionFailed(f"Cannot open {filename}. {problem}"))
+
+    def action_export_file(self) -> None:
+        """Save a copy of the highlighted attachment or letter in a folder."""
+        from tui.screens.case_files import ExportFileScreen
+
+        attachment = self.highlighted_file()
+        if attachment is None:
+            self.notify("This case has no attachment.", severity="warning")
+            return
+
+        def exported(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Saved {path}", title="Export", timeout=6)
+
+        self.app.push_screen(ExportFileScreen(attachment), exported)
+
+    # ----- the plan's decisions -----
+
+    def action_accept(self) -> None:
+        """Accept this pending case (y/n): the authorization number becomes active."""
+        from tui.screens.decisions import ConfirmScreen
+
+        case = self.case
+        if case is None or not self._allowed("accept"):
+            return
+        store, user = self.app.store, self.app.user
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def accept(session):
+                from store.services.review import accept_request
+
+                return accept_request(session, user, case.id, attachments_dir=store.attachments_dir,
+                                      expected_version=case.version)
+
+            self._run(f"Accepted {case.webcert_number or case.draft_number}; letter written, clerk mailed.", accept)
+
+        lines = len(case.lines)
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Accept {case.webcert_number or case.draft_number} · {case.member_name}?",
+                f"Authorization number {case.auth_number or '(assigned now)'} becomes active; a determination "
+                f"letter is written and the clerk is mailed. Then decide each of the {lines} service line(s) "
+                "with d.",
+                yes="Accept",
+            ),
+            answered,
+        )
+
+    def action_reject(self) -> None:
+        """Reject this pending case with a specific reason."""
+        from tui.screens.decisions import RejectScreen
+
+        case = self.case
+        if case is None or not self._allowed("reject"):
+            return
+        store, user = self.app.store, self.app.user
+
+        def reject(session, values):
+            from store.services.review import reject_request
+
+            return reject_request(session, user, case.id, values["reason"], attachments_dir=store.attachments_dir,
+                                  expected_version=case.version)
+
+        self.app.push_screen(
+            RejectScreen(case, self._session_call(reject)),
+            self._dialog_closed(lambda c: f"Rejected {c.webcert_number or c.draft_number}; letter written, clerk mailed."),
+        )
+
+    def action_change_urgency(self) -> None:
+        """Change this pending case's urgency (standard ⇄ expedited)."""
+        from tui.screens.decisions import UrgencyScreen
+
+        case = self.case
+        if case is None or not self._allowed("change_urgency"):
+            return
+        user = self.app.user
+
+        def change(session, values):
+            from store.services.review import change_urgency
+
+            return change_urgency(session, user, case.id, values["urgency"], values["note"],
+                                  expected_version=case.version)
+
+        self.app.push_screen(
+            UrgencyScreen(case, self._session_call(change)),
+            self._dialog_closed(lambda c: f"Urgency is now {c.urgency}; decision due {fmt_datetime(c.decision_due_at)}."),
+        )
+
+    def action_decide_line(self) -> None:
+        """Decide the highlighted service line (outcome, units, dates, reason)."""
+        from tui.screens.decisions import DecideLineScreen
+
+        case = self.case
+        if case is None or not self._allowed("decide_line"):
+            return
+        line = self.highlighted_line()
+        if line is None:
+            self.notify("This case has no service line.", severity="warning")
+            return
+        store, user = self.app.store, self.app.user
+
+        def decide(session, values):
+            from store.services.review import decide_line
+
+            return decide_line(
+                session, user, case.id, line.id, values["outcome"],
+                units=values["units"], from_date=values["from_date"], to_date=values["to_date"],
+                reason=values["reason"], attachments_dir=store.attachments_dir, expected_version=case.version,
+            )
+
+        def note(c: CaseDetail) -> str:
+            decided = next((x for x in c.lines if x.id == line.id), line)
+            left = sum(1 for x in c.lines if LineStatus(x.status) is LineStatus.REQUESTED)
+            more = f" {left} line(s) still to decide." if left else " Every line is decided."
+            return f"Line {decided.line_number}: {LineStatus(decided.status).label}; letter written.{more}"
+
+        self.app.push_screen(DecideLineScreen(case, line, self._session_call(decide)), self._dialog_closed(note))
+
+
+def _index_of(items: tuple, item_id: int | None) -> int | None:
+    if item_id is None:
+        return None
+    for index, item in enumerate(items):
+        if getattr(item, "id", None) == item_id:
+            return index
+    return None
