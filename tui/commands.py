@@ -41,3 +41,58 @@ class AuthDeskCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+CASE_HITS = 8
+
+
+class CaseSearchCommands(Provider):
+    """Cases by WebCert, authorization or draft number, member ID or member name.
+
+    Each keystroke runs :func:`store.services.search.search_cases` in a
+    thread (the palette cancels a search that is overtaken); a hit opens the
+    case (a draft in the wizard). The last hit opens the search screen with
+    what was typed.
+    """
+
+    def _find_cases(self, text: str) -> list:
+        from store.services.search import search_cases
+
+        with self.app.store.session() as session:
+            return search_cases(session, self.app.user, text, limit=CASE_HITS)
+
+    async def search(self, query: str) -> Hits:
+        import asyncio
+
+        from store.enums import RequestStatus
+        from tui.format import STATUS_SHORT
+        from tui.widgets.request_list import open_request
+
+        app = self.app
+        text = query.strip()
+        if getattr(app, "user", None) is None or len(text) < 2:
+            return
+        try:
+            rows = await asyncio.to_thread(self._find_cases, text)
+        except Exception:  # the palette stays usable when the database does not answer
+            rows = []
+        for rank, row in enumerate(rows):
+            number = row.webcert_number or row.draft_number
+            label = f"{number} · {row.member_name or row.member_id or 'no member'}"
+            status = STATUS_SHORT[RequestStatus(row.status)]
+            extra = f" · {row.auth_number}" if row.auth_number else ""
+            yield Hit(
+                0.95 - rank * 0.01,
+                label,
+                partial(open_request, app, row),
+                help=f"{status} case{extra} · member ID {row.member_id or '—'}",
+            )
+        yield Hit(0.3, f"Search cases for “{text}”", partial(_open_search, app, text),
+                  help="Open the search screen with this text")
+
+
+def _open_search(app, text: str) -> None:
+    from tui.app import screen_class
+
+    if getattr(app, "user", None) is not None:
+        app.push_screen(screen_class("search")(text))
