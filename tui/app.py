@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from importlib import import_module
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 
 from store.enums import RequestKind
 from store.records import UserRecord
 from store.store import Store
-from tui.commands import AuthDeskCommands
-from tui.messages import SignedIn
+from tui.commands import AuthDeskCommands, CaseSearchCommands
+from tui.messages import CasesChanged, SignedIn
 
 # Screen name -> "module:Class"; modules are imported when first needed so
 # that start-up only pays for the sign-in screen.
@@ -31,7 +32,10 @@ SCREEN_PATHS = {
     "renewals": "tui.screens.renewals:RenewalsScreen",
 }
 
+log = logging.getLogger(__name__)
+
 DEFAULT_IDLE_LOCK_MINUTES = 15
+DEFAULT_HOUSEKEEPING_MINUTES = 5.0
 
 
 def idle_lock_minutes() -> int:
@@ -40,6 +44,14 @@ def idle_lock_minutes() -> int:
         return max(0, int(os.environ.get("AUTHDESK_IDLE_LOCK_MINUTES", DEFAULT_IDLE_LOCK_MINUTES)))
     except ValueError:
         return DEFAULT_IDLE_LOCK_MINUTES
+
+
+def housekeeping_minutes() -> float:
+    """Minutes between background housekeeping runs (``AUTHDESK_HOUSEKEEPING_MINUTES``; 0 = off)."""
+    try:
+        return max(0.0, float(os.environ.get("AUTHDESK_HOUSEKEEPING_MINUTES", DEFAULT_HOUSEKEEPING_MINUTES)))
+    except ValueError:
+        return DEFAULT_HOUSEKEEPING_MINUTES
 
 
 def screen_class(name: str):
@@ -59,7 +71,7 @@ class AuthDeskApp(App[None]):
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {AuthDeskCommands}
+    COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),
         Binding("ctrl+f", "open_search", "Search", id="search", tooltip="Find a case by number, member ID or name"),
@@ -144,3 +156,31 @@ class AuthDeskApp(App[None]):
             self.notify("Sign in first.", severity="warning")
             return
         self.push_screen(screen_class(name)())
+
+    # ----- background housekeeping (draft expiry, reminders, sending mail) -----
+
+    _housekeeping_timer = None
+    _housekeeping_error = ""
+
+    @on(SignedIn)
+    def _start_housekeeping(self, message: SignedIn) -> None:
+        """Run housekeeping every few minutes while someone is signed in (like the cron command)."""
+        minutes = housekeeping_minutes()
+        if minutes and self._housekeeping_timer is None:
+            self._housekeeping_timer = self.set_interval(minutes * 60, self.run_housekeeping, name="housekeeping")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="housekeeping")
+    def run_housekeeping(self) -> None:
+        """Expire drafts, queue reminders and send due mail, in a thread."""
+        from store.services.housekeeping import run_housekeeping
+
+        try:
+            report = run_housekeeping(self.store)
+        except Exception as exc:  # the next run tries again; the clerk's work goes on
+            log.warning("housekeeping failed: %s", type(exc).__name__)
+            return
+        if report.expired or report.reminders or report.expired_notices:
+            self.post_message(CasesChanged())
+        if report.mail_error and report.mail_error != self._housekeeping_error:
+            self.call_from_thread(self.notify, report.mail_error, title="Mail not sent", severity="warning")
+        self._housekeeping_error = report.mail_error
