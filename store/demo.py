@@ -22,6 +22,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select, text
 
 from store.enums import (
+    LINE_STATUS_WORDS,
     CareSetting,
     ClinicalOutcome,
     CoverageOrder,
@@ -737,7 +738,8 @@ class _Builder:
             ev(_event(request_id, decided_at, self.reviewer, "rejected", reject_reason))
         if status is RequestStatus.ACCEPTED:
             summary = ", ".join(
-                f"{n} {s.label.lower()}" for s, n in counts.items() if n and s is not LineStatus.REQUESTED
+                f"{n} {LINE_STATUS_WORDS[s].lower()} ({s.value})"
+                for s, n in counts.items() if n and s is not LineStatus.REQUESTED
             )
             ev(_event(request_id, decided_at, self.reviewer, "accepted", f"Accepted; lines: {summary}"))
 
