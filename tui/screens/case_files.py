@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -87,7 +88,7 @@ class AttachFileScreen(FormModal[AttachmentRecord]):
 
     def compose_form(self) -> ComposeResult:
         number = self.case.webcert_number or self.case.draft_number
-        yield Static(f"Attach a file to {number}", id="form-title")
+        yield Static(Text(f"Attach a file to {number}"), id="form-title")
         yield Static("Word, Excel, PDF, plain text, TIFF, PNG or JPEG; the file is copied into AuthDesk, "
                      "so the original may move later.", classes="form-text")
         yield from self.field("attachment", "File (path)", placeholder="~/scans/clinical-notes.pdf")
@@ -129,9 +130,9 @@ class ExportFileScreen(FormModal[Path]):
 
     def compose_form(self) -> ComposeResult:
         a = self.attachment
-        yield Static(f"Export {a.filename}", id="form-title")
-        yield Static(f"{a.media_type}, {fmt_size(a.size_bytes)}; saved under its own name "
-                     "(a number is added if the folder has one already).", classes="form-text")
+        yield Static(Text(f"Export {a.filename}"), id="form-title")
+        yield Static(Text(f"{a.media_type}, {fmt_size(a.size_bytes)}; saved under its own name "
+                          "(a number is added if the folder has one already)."), classes="form-text")
         yield from self.field("folder", "Folder", str(self.folder))
 
     def on_mount(self) -> None:

@@ -50,8 +50,9 @@ FormModal .field-error, FormModal #reason-help { padding: 0 0 0 24; }
 FormModal .field-error { color: $error; height: auto; }
 FormModal .field-error { display: none; }
 FormModal .field-error.-shown { display: block; }
-FormModal Input.-invalid { background: $error 30%; }
-FormModal #error-form { color: $error; height: auto; padding: 1 0 0 0; }
+FormModal .form-row Input.-invalid, FormModal .form-row Input.-invalid:focus { border: none; background: $error 30%; }
+FormModal #error-form { color: $error; height: auto; padding: 1 0 0 0; display: none; }
+FormModal #error-form.-shown { display: block; }
 FormModal #error-form.-busy { color: $text-muted; }
 FormModal .-hidden { display: none; }
 FormModal .hint, ConfirmScreen .hint { color: $text-muted; padding: 1 0 0 0; }
@@ -138,7 +139,7 @@ class FormModal(ModalScreen[T], Generic[T]):
         for name, message in errors.items():
             targets = self.query(f"#error-{name}")
             if targets:
-                targets.first(Static).update(message)
+                targets.first(Static).update(Text(message))
                 targets.first(Static).add_class("-shown")
                 fields = self.query(f"#field-{name}")
                 if fields:
@@ -148,7 +149,8 @@ class FormModal(ModalScreen[T], Generic[T]):
                 general.append(message)
         form_error = self.query_one("#error-form", Static)
         form_error.remove_class("-busy")
-        form_error.update("\n".join(general))
+        form_error.update(Text("\n".join(general)))
+        form_error.set_class(bool(general), "-shown")
         if first is not None and first.focusable:
             first.focus()
 
@@ -160,6 +162,7 @@ class FormModal(ModalScreen[T], Generic[T]):
         for widget in self.query(".-invalid"):
             widget.remove_class("-invalid")
         self.query_one("#error-form", Static).update("")
+        self.query_one("#error-form", Static).remove_class("-shown")
 
     # ----- saving -----
 
@@ -175,7 +178,7 @@ class FormModal(ModalScreen[T], Generic[T]):
         self.clear_errors()
         self.busy = True
         busy = self.query_one("#error-form", Static)
-        busy.add_class("-busy")
+        busy.add_class("-busy", "-shown")
         busy.update("Saving…")
         self._perform(values)
 
@@ -249,9 +252,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form"):
-            yield Static(self.title_text, id="form-title")
-            yield Static(self.body_text, classes="form-text")
-            yield Static(f"y {self.yes} · n No · Esc cancels", classes="hint")
+            yield Static(Text(self.title_text), id="form-title")
+            yield Static(Text(self.body_text), classes="form-text")
+            yield Static(Text(f"y {self.yes} · n No · Esc cancels"), classes="hint")
         yield Footer()
 
     def action_answer(self, yes: bool) -> None:
@@ -274,7 +277,7 @@ class RejectScreen(FormModal[CaseDetail]):
         self.case = case
 
     def compose_form(self) -> ComposeResult:
-        yield Static(f"Reject {_case_words(self.case)}", id="form-title")
+        yield Static(Text(f"Reject {_case_words(self.case)}"), id="form-title")
         yield Static("The clerk sees the reason, and it is printed on the rejection letter.", classes="form-text")
         yield from self.field("reject-reason", "Reason for rejection (required)",
                               placeholder="e.g. Member is not eligible on the date of service")
@@ -304,7 +307,7 @@ class UrgencyScreen(FormModal[CaseDetail]):
 
         case = self.case
         current = Urgency(case.urgency)
-        yield Static(f"Change urgency of {_case_words(case)}", id="form-title")
+        yield Static(Text(f"Change urgency of {_case_words(case)}"), id="form-title")
         lines = [
             f"Now {current.value}"
             + (f" (requested {Urgency(case.requested_urgency).value})" if case.requested_urgency != case.urgency else "")
@@ -316,7 +319,7 @@ class UrgencyScreen(FormModal[CaseDetail]):
                 f" ({'72 hours' if self.target is Urgency.EXPEDITED else '7 days'} after submission)."
             )
         lines.append("Urgency is a request only (seed 000); the clerk is told by mail.")
-        yield Static("\n".join(lines), classes="form-text")
+        yield Static(Text("\n".join(lines)), classes="form-text")
         yield Static("", id="error-urgency", classes="field-error")
         yield from self.field("note", f"Note to the clerk (optional) — change to {self.target.value}",
                               placeholder="why the urgency changes")
@@ -351,7 +354,7 @@ class DecideLineScreen(FormModal[CaseDetail]):
         from store.validate import format_date
 
         line = self.line
-        yield Static(f"Decide line {line.line_number} · {line.code} {line.description}".rstrip(), id="form-title")
+        yield Static(Text(f"Decide line {line.line_number} · {line.code} {line.description}".rstrip()), id="form-title")
         units = line.requested_units
         requested = "" if units is None else f"{units} unit{'s' if units != 1 else ''}, "
         dates = fmt_dates(line.from_date or self.case.start_date, line.to_date or self.case.end_date)

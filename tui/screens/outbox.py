@@ -35,7 +35,7 @@ class OutboxScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="outbox-back", tooltip="Back to the dashboard"),
-        Binding("1", "filter('all')", "All", key_display="1-4", id="outbox-all",
+        Binding("1", "filter('all')", "Filter", key_display="1-4", id="outbox-all",
                 tooltip="All (1), queued (2), sent (3), failed (4)"),
         *(Binding(str(n), f"filter('{key}')", show=False, id=f"outbox-{key}", tooltip=FILTER_TITLES[key])
           for n, key in ((2, "queued"), (3, "sent"), (4, "failed"))),
@@ -54,7 +54,6 @@ class OutboxScreen(Screen[None]):
         page: object
         counts: dict
         smtp: str
-        config: str = ""
 
     @dataclass
     class Failed(Message):
@@ -73,7 +72,6 @@ class OutboxScreen(Screen[None]):
         self.filter_key = "all"
         self.page_offset = 0
         self.page = None
-        self.smtp_configured = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -87,7 +85,7 @@ class OutboxScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Outbox"
+        self.sub_title = f"Outbox · {self.app.sub_title}"
         table = self.query_one("#outbox-table", DataTable)
         for label, key in (("Created", "created"), ("Status", "status"), ("Mail", "kind"), ("Case", "case"),
                            ("To", "to"), ("Subject", "subject"), ("Tries", "attempts")):
@@ -105,7 +103,7 @@ class OutboxScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="outbox")
     def _load(self, key: str, offset: int) -> None:
         from store.errors import ValidationError
-        from store.services.mailer import config_path, load_smtp_settings, outbox_counts, outbox_list
+        from store.services.mailer import load_smtp_settings, outbox_counts, outbox_list
 
         try:
             settings = load_smtp_settings()
@@ -120,7 +118,7 @@ class OutboxScreen(Screen[None]):
         except Exception as exc:
             self.post_message(self.Failed(f"Cannot load the outbox: {describe(exc)}"))
             return
-        self.post_message(self.Loaded(key, page, counts, smtp, str(config_path())))
+        self.post_message(self.Loaded(key, page, counts, smtp))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -128,13 +126,13 @@ class OutboxScreen(Screen[None]):
             return
         self.page = message.page
         self.page_offset = message.page.offset
-        self.smtp_configured = message.smtp.startswith("SMTP ") and "problem" not in message.smtp
         smtp_line = self.query_one("#outbox-smtp", Static)
         if message.smtp:
-            smtp_line.update(f"{message.smtp} — due mail is sent every few minutes and retried when the server is down.")
+            smtp_line.update(Text(f"{message.smtp} — due mail is sent every few minutes and retried when the "
+                                  "server is down."))
         else:
-            smtp_line.update(f"No SMTP server is configured: nothing is sent, and this outbox is the record of "
-                             f"every mail. To send mail, add [smtp] to {message.config}.")
+            smtp_line.update(Text("No SMTP server is configured: nothing is sent, and this outbox is the record of "
+                                  "every mail. To send mail, add an [smtp] table to config.toml (s shows where)."))
         counts = message.counts
         total = sum(counts.values())
         tabs = self.query_one("#outbox-tabs", Tabs)
@@ -151,8 +149,8 @@ class OutboxScreen(Screen[None]):
                 Text(status.value.capitalize(), style=STATUS_STYLE.get(status, "")),
                 mail.kind_label,
                 mail.request_number or "",
-                mail.to_address or "(no address)",
-                _clip(mail.subject, 46),
+                _clip(mail.to_address or "(no address)", 22),
+                _clip(mail.subject, 32),
                 str(mail.attempts),
                 key=str(mail.id),
             )
@@ -168,7 +166,7 @@ class OutboxScreen(Screen[None]):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self.notify(message.message, title="Outbox", severity="error", timeout=8)
+        self.notify(message.message, title="Outbox", severity="error", timeout=10, markup=False)
 
     # ----- the highlighted mail -----
 
@@ -281,7 +279,7 @@ class OutboxScreen(Screen[None]):
 
     @on(Done)
     def _done(self, message: Done) -> None:
-        self.notify(message.message, title="Outbox", timeout=8)
+        self.notify(message.message, title="Outbox", timeout=10, markup=False)
         self.load()
 
     def action_requeue(self) -> None:

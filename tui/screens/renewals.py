@@ -55,7 +55,7 @@ class RenewalsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Renewals"
+        self.sub_title = f"Renewals · {self.app.sub_title}"
         table = self.query_one("#renewals-table", DataTable)
         for label, key in (("Ends", "ends"), ("Left", "left"), ("Authorization", "auth"), ("WebCert", "webcert"),
                            ("Member", "member"), ("Line", "line"), ("Code", "code"), ("Description", "description"),
@@ -112,7 +112,7 @@ class RenewalsScreen(Screen[None]):
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
-        self.query_one("#renewals-status", Static).update(f"Cannot load the renewals: {message.message}")
+        self.query_one("#renewals-status", Static).update(Text(f"Cannot load the renewals: {message.message}"))
 
     def action_open_case(self) -> None:
         """Open the case of the highlighted line."""

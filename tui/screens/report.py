@@ -95,7 +95,7 @@ class ReportScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Report"
+        self.sub_title = f"Report · {self.app.sub_title}"
         table = self.query_one("#report-table", DataTable)
         for label, key in COLUMNS:
             table.add_column(label, key=key)
@@ -154,7 +154,7 @@ class ReportScreen(Screen[None]):
     def _show_errors(self, errors: dict[str, str]) -> None:
         for name in ("from", "to"):
             message = errors.get(name, "")
-            self.query_one(f"#report-{name}-error", Static).update(message)
+            self.query_one(f"#report-{name}-error", Static).update(Text(message))
             self.query_one(f"#report-{name}-error", Static).set_class(bool(message), "-shown")
             self.query_one(f"#report-{name}", Input).set_class(bool(message), "-invalid")
         if "form" in errors:

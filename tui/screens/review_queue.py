@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,7 +30,7 @@ from tui.widgets.request_list import RequestList, open_request
 
 QUEUE_PAGE_SIZE = 50
 TABS = {
-    "pending": ("Pending", ("due", "urgency", "number", "member", "kind", "dates", "submitted")),
+    "pending": ("Pending", ("due", "urgency", "number", "member", "kind", "dates")),
     "lines": ("Lines to decide", ("decided", "urgency", "number", "auth", "member", "kind", "dates")),
 }
 
@@ -75,7 +76,7 @@ class ReviewQueueScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Review queue"
+        self.sub_title = f"Review queue · {self.app.sub_title}"
         self.query_one("#queue-list-pending", RequestList).focus()
         self.load_all()
         self._mounted = True
@@ -131,7 +132,7 @@ class ReviewQueueScreen(Screen[None]):
 
     @on(LoadFailed)
     def _load_failed(self, message: LoadFailed) -> None:
-        self.query_one("#queue-page-line", Static).update(f"Cannot load the queue: {message.message}")
+        self.query_one("#queue-page-line", Static).update(Text(f"Cannot load the queue: {message.message}"))
 
     def _show_page_line(self) -> None:
         from store.services.cases import overdue

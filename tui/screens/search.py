@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,15 +31,25 @@ HELP = ("Type a WebCert number (WC-0001234 or wc1234), an authorization number (
         "a draft number (D-000123), a member ID or a member's name.")
 
 
+class SearchBox(Input):
+    """The search input; ↓ moves into the results (shown in the footer)."""
+
+    BINDINGS = [
+        Binding("enter", "submit", "Open", id="search-open", tooltip="Open the highlighted (first) case"),
+        Binding("down", "screen.to_results", "Results", key_display="↓", id="search-to-results",
+                tooltip="Move into the results"),
+    ]
+
+
 class SearchScreen(Screen[None]):
     """One search box, results as you type."""
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="search-back", tooltip="Close search"),
-        Binding("down", "to_results", "Results", key_display="↓", id="search-to-results",
-                tooltip="Move into the results"),
-        Binding("ctrl+f,slash", "to_box", "Search box", key_display="/", id="search-to-box",
+        Binding("slash", "to_box", "Search box", key_display="/", id="search-to-box",
                 tooltip="Back to the search box"),
+        Binding("ctrl+f", "focus_box", "Search box", show=False, id="search-again",
+                tooltip="Back to the search box (search is open already)"),
     ]
 
     @dataclass
@@ -65,14 +76,15 @@ class SearchScreen(Screen[None]):
         yield Header()
         with Horizontal(id="search-row"):
             yield Static("Search", id="search-label")
-            yield Input(self.initial_text, id="search-input", compact=True,
+            yield SearchBox(self.initial_text, id="search-input", compact=True,
                         placeholder="WebCert, authorization or draft number, member ID or name")
         yield Static(HELP, id="search-status")
-        yield RequestList(("number", "status", "member", "member_id", "kind", "dates", "auth", "due"),
+        yield RequestList(("number", "status", "member", "member_id", "kind", "dates", "auth", "due_in"),
                           id="search-results")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sub_title = f"Search · {self.app.sub_title}"
         self.query_one("#search-input", Input).focus()
         if self.initial_text.strip():
             self._run_search()
@@ -123,12 +135,12 @@ class SearchScreen(Screen[None]):
             status = f"The first {n} cases for “{message.text}” — type more to narrow it down. Enter opens."
         else:
             status = f"{n} case{'s' if n != 1 else ''} for “{message.text}”. Enter opens the highlighted one."
-        self.query_one("#search-status", Static).update(status)
+        self.query_one("#search-status", Static).update(Text(status))
 
     @on(Failed)
     def _failed(self, message: Failed) -> None:
         if message.text == self.searched:
-            self.query_one("#search-status", Static).update(f"Cannot search: {message.message}")
+            self.query_one("#search-status", Static).update(Text(f"Cannot search: {message.message}"))
 
     # ----- opening -----
 
@@ -167,12 +179,9 @@ class SearchScreen(Screen[None]):
     # ----- keys -----
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """↓ only from the box, / only from the results."""
-        box_focused = isinstance(self.focused, Input)
-        if action == "to_results":
-            return box_focused
+        """/ only from the results (in the box it is a character)."""
         if action == "to_box":
-            return not box_focused
+            return not isinstance(self.focused, Input)
         return True
 
     def action_to_results(self) -> None:
@@ -186,6 +195,10 @@ class SearchScreen(Screen[None]):
         box = self.query_one("#search-input", Input)
         box.focus()
         box.select_all()
+
+    def action_focus_box(self) -> None:
+        """Ctrl+F on the search screen: back to the box (search is open already)."""
+        self.action_to_box()
 
     def action_back(self) -> None:
         """Close search."""

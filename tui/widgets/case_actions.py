@@ -143,7 +143,7 @@ class DecisionClock(Static):
             self.remove_class("-overdue")
             return
         text, overdue = clock_text(case, now)
-        self.update(text)
+        self.update(Text(text))
         self.set_class(overdue, "-overdue")
 
 
@@ -220,7 +220,7 @@ class PickSection(Widget, can_focus=True):
         return "reverse" if self.has_focus else "bold"
 
     def marker(self, index: int) -> str:
-        return "▶" if index == self.cursor else " "
+        return "▸" if index == self.cursor else " "
 
     def render(self) -> RenderableType:
         if not self.items:
@@ -514,7 +514,7 @@ class CaseActionsMixin(Screen):
         from tui.messages import CasesChanged
 
         if note:
-            self.notify(note, timeout=4)
+            self.notify(note, timeout=4, markup=False)
         if case is not None:
             self.post_message(self.CaseLoaded(case))
         else:
@@ -523,7 +523,7 @@ class CaseActionsMixin(Screen):
 
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
-        self.notify(message.message, title="Not done", severity="error", timeout=8)
+        self.notify(message.message, title="Not done", severity="error", timeout=8, markup=False)
 
     def _dialog_closed(self, note: Callable[[object], str]) -> Callable[[object], None]:
         """Callback for a dialog: on a result, tell and redraw."""
@@ -589,7 +589,7 @@ class CaseActionsMixin(Screen):
     def _draft_copied(self, message: DraftCopied) -> None:
         from tui.messages import CasesChanged
 
-        self.notify(f"Copied into new draft {message.draft_number}.", timeout=4)
+        self.notify(f"Copied into new draft {message.draft_number}.", timeout=4, markup=False)
         self.app.post_message(CasesChanged(message.request_id))
         self.dismiss(None)
         self.app.resume_draft(message.request_id)
@@ -620,7 +620,7 @@ class CaseActionsMixin(Screen):
         if attachment is None:
             self.notify("This case has no attachment.", severity="warning")
             return
-        self.notify(f"Opening {attachment.filename}…", timeout=2)
+        self.notify(f"Opening {attachment.filename}…", timeout=2, markup=False)
         self._open_file(attachment.stored_path, attachment.filename)
 
     @work(thread=True, exit_on_error=False, group="case-open-file")
@@ -640,7 +640,7 @@ class CaseActionsMixin(Screen):
 
         def exported(path: Path | None) -> None:
             if path is not None:
-                self.notify(f"Saved {path}", title="Export", timeout=6)
+                self.notify(f"Saved {path}", title="Export", timeout=6, markup=False)
 
         self.app.push_screen(ExportFileScreen(attachment), exported)
 

@@ -31,18 +31,21 @@ COLUMNS = {
     "auth": "Authorization",
     "urgency": "Urgency",
     "due": "Decision due",
+    "due_in": "Decision due",
     "submitted": "Submitted",
     "decided": "Accepted",
 }
 
 
-def due_cell(due: datetime | None, now: datetime, *, overdue_style: str = "bold red") -> Text:
-    """``03/09/2026 09:00 · in 2d 4h`` or, highlighted, ``overdue by 5h``."""
+def due_cell(due: datetime | None, now: datetime, *, with_date: bool = True,
+             overdue_style: str = "bold red") -> Text:
+    """``03/09/2026 09:00 · in 2d 4h`` or, highlighted, ``… · overdue by 5h`` (without the date: the rest)."""
     if due is None:
         return Text("—")
+    when = f"{fmt_datetime(due)} · " if with_date else ""
     if due >= now:
-        return Text(f"{fmt_datetime(due)} · in {fmt_span(due - now)}")
-    return Text(f"{fmt_datetime(due)} · overdue by {fmt_span(now - due)}", style=overdue_style)
+        return Text(f"{when}in {fmt_span(due - now)}")
+    return Text(f"{when}overdue by {fmt_span(now - due)}", style=overdue_style)
 
 
 def cell(row: RequestRow, key: str, now: datetime) -> Text | str:
@@ -67,10 +70,10 @@ def cell(row: RequestRow, key: str, now: datetime) -> Text | str:
     if key == "urgency":
         urgency = Urgency(row.urgency)
         return Text(URGENCY_SHORT[urgency], style="bold yellow" if urgency is Urgency.EXPEDITED else "")
-    if key == "due":
+    if key in ("due", "due_in"):
         if status is not RequestStatus.PENDING:
             return ""
-        return due_cell(row.decision_due_at, now)
+        return due_cell(row.decision_due_at, now, with_date=key == "due")
     if key == "submitted":
         return fmt_datetime(row.submitted_at)
     if key == "decided":
