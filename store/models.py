@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Index, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from store.enums import (
@@ -30,8 +30,30 @@ from store.enums import (
 from store.types import UTCDateTime, utcnow
 
 
-def _enum(length: int = 24) -> Any:
-    return String(length)
+class _StrEnum(TypeDecorator):
+    """A StrEnum stored as plain text (portable, readable) and read back as the enum."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, length: int, enum_cls) -> None:
+        super().__init__(length)
+        self.enum_cls = enum_cls
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else str(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        try:
+            return self.enum_cls(value)
+        except ValueError:
+            return value  # a value from a newer release: keep it readable
+
+
+def _enum(length: int, enum_cls) -> Any:
+    return _StrEnum(length, enum_cls)
 
 
 class Organization(SQLModel, table=True):
@@ -57,7 +79,7 @@ class User(SQLModel, table=True):
     phone: str = Field(default="", max_length=40)
     phone_ext: str = Field(default="", max_length=10)
     fax: str = Field(default="", max_length=40)
-    role: Role = Field(default=Role.CLERK, sa_type=_enum(16))
+    role: Role = Field(default=Role.CLERK, sa_type=_enum(16, Role))
     organization_id: int | None = Field(default=None, foreign_key="organization.id", index=True)
     password_hash: str = Field(max_length=255)
     failed_logins: int = Field(default=0)
@@ -111,7 +133,7 @@ class Coverage(SQLModel, table=True):
     member_pk: int = Field(foreign_key="member.id")
     plan_name: str = Field(max_length=120)
     group_number: str = Field(default="", max_length=40)
-    order: CoverageOrder = Field(default=CoverageOrder.PRIMARY, sa_type=_enum(12))
+    order: CoverageOrder = Field(default=CoverageOrder.PRIMARY, sa_type=_enum(12, CoverageOrder))
     start_date: date
     end_date: date | None = None
 
@@ -128,8 +150,8 @@ class AuthRequest(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: RequestKind = Field(sa_type=_enum(24))
-    status: RequestStatus = Field(default=RequestStatus.DRAFT, sa_type=_enum(16))
+    kind: RequestKind = Field(sa_type=_enum(24, RequestKind))
+    status: RequestStatus = Field(default=RequestStatus.DRAFT, sa_type=_enum(16, RequestStatus))
     version: int = Field(default=1)
 
     # Numbers: none of them is reused, each assigned with its status change.
@@ -150,7 +172,7 @@ class AuthRequest(SQLModel, table=True):
     facility_provider_id: int | None = Field(default=None, foreign_key="provider.id")
 
     # Services.
-    care_setting: CareSetting | None = Field(default=None, sa_type=_enum(12))
+    care_setting: CareSetting | None = Field(default=None, sa_type=_enum(12, CareSetting))
     category: str = Field(default="", max_length=80)
     treatment_type: str = Field(default="", max_length=80)
     place_of_service: str = Field(default="", max_length=2)
@@ -168,8 +190,8 @@ class AuthRequest(SQLModel, table=True):
     nicu: bool = Field(default=False)
 
     # Urgency.
-    urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12))
-    requested_urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12))
+    urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12, Urgency))
+    requested_urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12, Urgency))
     expedited_reasons: list[str] = Field(default_factory=list, sa_type=JSON)
     benefits_reference: str = Field(default="", max_length=40)
 
@@ -244,14 +266,16 @@ class ServiceLine(SQLModel, table=True):
     from_date: date | None = None
     to_date: date | None = None
     requested_units: int | None = None
-    status: LineStatus = Field(default=LineStatus.REQUESTED, sa_type=_enum(12))
+    status: LineStatus = Field(default=LineStatus.REQUESTED, sa_type=_enum(12, LineStatus))
     authorized_units: int | None = None
     authorized_from: date | None = None
     authorized_to: date | None = None
     decision_reason: str = Field(default="", max_length=2000)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     was_pended: bool = Field(default=False)
-    clinical_outcome: ClinicalOutcome = Field(default=ClinicalOutcome.NOT_REQUIRED, sa_type=_enum(20))
+    clinical_outcome: ClinicalOutcome = Field(
+        default=ClinicalOutcome.NOT_REQUIRED, sa_type=_enum(20, ClinicalOutcome)
+    )
     clinical_answers: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
 
 
@@ -262,7 +286,7 @@ class Attachment(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="auth_request.id", index=True, ondelete="CASCADE")
-    kind: AttachmentKind = Field(default=AttachmentKind.CLINICAL, sa_type=_enum(12))
+    kind: AttachmentKind = Field(default=AttachmentKind.CLINICAL, sa_type=_enum(12, AttachmentKind))
     filename: str = Field(max_length=255)
     media_type: str = Field(max_length=120)
     size_bytes: int
@@ -303,7 +327,7 @@ class OutboxMail(SQLModel, table=True):
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=300)
     body: str
-    status: OutboxStatus = Field(default=OutboxStatus.QUEUED, sa_type=_enum(12))
+    status: OutboxStatus = Field(default=OutboxStatus.QUEUED, sa_type=_enum(12, OutboxStatus))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     attempts: int = Field(default=0)
     next_attempt_at: datetime | None = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -124,7 +124,11 @@ class AuthDeskApp(App[None]):
     def _signed_in(self, message: SignedIn) -> None:
         self.user = message.user
         self.sub_title = f"{message.user.full_name} · {message.user.organization_name or message.user.role}"
-        self.switch_screen(screen_class("dashboard")())
+        dashboard = screen_class("dashboard")()
+        if len(self.screen_stack) > 1:
+            self.switch_screen(dashboard)  # replaces the sign-in screen
+        else:
+            self.push_screen(dashboard)
 
     # ----- navigation used by screens and the command palette -----
 

@@ -1464,9 +1464,11 @@ class WizardScreen(Screen[None]):
         if field_id in self._validated_inputs() or _LINE_FIELD.match(field_id):
             if not self._validate_input(field_id, event.value) and event.value.strip():
                 return
-        if field_id == "start-date" and self.step == STEP_MEMBER:
+        if field_id in ("member-id", "medicaid-id", "start-date") and self.step == STEP_MEMBER:
+            # The member must be eligible on the start date before the request goes on.
             self._check_eligibility_if_ready()
-            if self._eligibility_error:
+            if self._eligibility_error and self._eligibility_key is not None:
+                self._show_error("member-id", self._eligibility_error)
                 self._focus_id("member-id")
                 return
             if self._eligibility is None and self._eligibility_key is not None:
@@ -1699,8 +1701,7 @@ class WizardScreen(Screen[None]):
         self._render_attachments(focus="attachment-add")
         self._run_check()
 
-    @work(exclusive=True, exit_on_error=False, group="wizard-browse")
-    async def action_browse_file(self) -> None:
+    def action_browse_file(self) -> None:
         """Choose a file to attach with the file picker."""
         from pathlib import Path
 
@@ -1713,9 +1714,12 @@ class WizardScreen(Screen[None]):
             ("Clinical records", lambda p: p.suffix.lower() in suffixes),
             ("Any file", lambda _: True),
         )
-        chosen = await self.app.push_screen_wait(FileOpen(Path.home(), filters=filters))
-        if chosen is not None:
-            self._attach_path(str(chosen))
+
+        def chosen(path: Path | None) -> None:
+            if path is not None:
+                self._attach_path(str(path))
+
+        self.app.push_screen(FileOpen(Path.home(), filters=filters), chosen)
 
     # ----- saving -----
 
