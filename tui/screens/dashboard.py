@@ -295,18 +295,6 @@ class DashboardScreen(Screen[None]):
             return
         self.post_message(self.PagePrefetched(key, query, page) if ahead else self.PageLoaded(key, query, page))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dash-counts")
-    def _load_counts(self, text: str) -> None:
-        from store.services.cases import count_by_status
-
-        try:
-            with self.app.store.session() as session:
-                counts = count_by_status(session, self.user, text)
-        except Exception as exc:
-            self.post_message(self.LoadFailed(_reason(exc)))
-            return
-        self.post_message(self.CountsLoaded(text, counts))
-
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
         tab = self.tab_by_key[message.tab]
@@ -523,11 +511,7 @@ class DashboardScreen(Screen[None]):
         self.filter_text = text
         for tab in self.tabs:
             tab.offset = 0
-            tab.stale = True
-            tab.total = None
-            tab.prefetched.clear()
-        self._request_page(self.current)
-        self._load_counts(text)
+        self.reload()
 
     # ----- opening and other actions -----
 
