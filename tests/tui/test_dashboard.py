@@ -279,15 +279,17 @@ async def test_filter_then_escape_back_to_the_table(seeded):
         assert "Page 1 of 1 · 1 case" in text_of(app, "#dash-page-line")
 
 
-async def test_filter_runs_after_typing_pauses(seeded):
-    from tui.screens.dashboard import FILTER_DELAY
+async def test_filter_runs_after_typing_pauses(seeded, monkeypatch):
+    from tui.screens import dashboard
 
+    delay = 1.0  # long enough that typing never outlasts it, even on a busy machine
+    monkeypatch.setattr(dashboard, "FILTER_DELAY", delay)
     app = make_app(seeded)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot)
         await pilot.press("slash", *"zzzz-nobody")
         assert app.screen.filter_text == ""  # not on every key
-        await pilot.pause(FILTER_DELAY * 2)
+        await pilot.pause(delay * 1.5)
         await settle(pilot)
         assert app.screen.filter_text == "zzzz-nobody"
         assert table_rows(app, "drafts") == []
