@@ -409,9 +409,19 @@ class CaseActionsMixin(Screen):
             clocks.first(DecisionClock).show_case(self.case, utcnow())
 
     def on_case_detail_screen_case_loaded(self, message) -> None:
-        """After the sections are drawn: the clock and the keys that fit."""
+        """After the sections are drawn: the clock, the keys that fit, and for a reviewer
+        with lines to decide, the lines section in view with the next line highlighted."""
         self._tick_clock()
         self.refresh_bindings()
+        case, user = self.case, self.app.user
+        if case is not None and user is not None and ACTION_RULES["decide_line"](case, user):
+            if next_line_to_decide(case.lines, None) is not None:
+                lines = self.query("#case-lines")
+                if lines and not isinstance(self.focused, PickSection):
+                    section = lines.first()
+                    section.focus(scroll_visible=False)
+                    # once laid out, bring the whole section into view
+                    self.call_after_refresh(section.scroll_visible, animate=False, top=False)
 
     def section_widget(self, section_id: str, title: str, renderable: RenderableType) -> Widget | None:
         """Pick lists for the lines and the attachments (None: the screen's own section)."""
@@ -431,8 +441,9 @@ class CaseActionsMixin(Screen):
             return LinesSection(title, case.lines, cursor or 0, hint, id="case-lines")
         if section_id == "attachments":
             cursor = _index_of(case.attachments, self._picked("#case-attachments"))
-            if cursor is None:
-                cursor = len(case.attachments) - 1  # the newest, usually the latest letter
+            if cursor is None or len(case.attachments) != self._pick_memory().get("attachments-count"):
+                cursor = len(case.attachments) - 1  # the newest (a new letter or file comes first)
+            self._pick_memory()["attachments-count"] = len(case.attachments)
             self._remember("case-attachments", case.attachments, cursor)
             return FilesSection(title, case.attachments, cursor, "↑↓ choose · o open · x export",
                                 id="case-attachments")
