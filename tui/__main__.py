@@ -125,7 +125,8 @@ def _dispatch(args) -> int:
 
         store = _open(args)
         print(f"Database is at schema revision {current_revision(store.engine)}.")
-        return 0
+        return _build_code_index()
+
     if args.command == "housekeeping":
         return _housekeeping(args)
     if args.command == "import":
@@ -142,9 +143,45 @@ def _has_users(store) -> bool:
         return session.execute(select(User.id).limit(1)).first() is not None
 
 
+def _build_code_index() -> int:
+    """Build the ICD-10-CM search index now (it is otherwise built on first use)."""
+    from store.codes.icd10 import ensure_code_index
+
+    try:
+        path = ensure_code_index()
+    except OSError as exc:
+        print(f"authdesk: cannot write the code index: {exc}", file=sys.stderr)
+        return 1
+    print(f"Code index: {path}")
+    return 0
+
+
+def _prepare_code_index_in_background() -> None:
+    """Build a missing code index in a child process while the clerk signs in.
+
+    A separate process keeps the seconds of parsing off the interface's
+    interpreter; the index file appears atomically when it is complete.
+    """
+    import subprocess
+
+    from store.codes.icd10 import index_path, is_current
+
+    if is_current(index_path()):
+        return
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", "from store.codes.icd10 import ensure_code_index; ensure_code_index()"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        pass  # the first code search builds it instead
+
+
 def _run_app(store, *, demo: bool) -> int:
     from tui.app import AuthDeskApp
 
+    _prepare_code_index_in_background()
     AuthDeskApp(store=store, demo=demo).run()
     return 0
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from store.errors import ValidationError
 
-INDEX_FORMAT = "3"  # bump when the index layout or its sources change
+INDEX_FORMAT = "4"  # bump when the index layout or its sources change
 DIAGNOSIS_FIELD = "diagnosis-search"
 _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?$")
 _WORD = re.compile(r"[0-9A-Za-z]+")
+CANDIDATES = 120  # word matches read (in rank order) before the best are chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def index_path() -> Path:
     return paths.code_index_path()
 
 
-def _is_current(path: Path) -> bool:
+def is_current(path: Path) -> bool:
     if not path.exists():
         return False
     try:
@@ -75,10 +76,10 @@ _build_lock = threading.Lock()
 def ensure_code_index(path: Path | None = None) -> Path:
     """Build the index file if it is missing or from an older format; returns its path."""
     path = Path(path) if path else index_path()
-    if _is_current(path):
+    if is_current(path):
         return path
     with _build_lock:
-        if not _is_current(path):
+        if not is_current(path):
             _build(path)
     return path
 
@@ -100,7 +101,8 @@ def _build(path: Path) -> None:
                 code TEXT, dotted TEXT, description TEXT,
                 code_type TEXT, billable INTEGER, PRIMARY KEY (code, code_type)) WITHOUT ROWID;
             CREATE VIRTUAL TABLE code_fts USING fts5(
-                code UNINDEXED, code_type UNINDEXED, description, tokenize = 'unicode61', prefix = '2 3 4');
+                dotted UNINDEXED, code_type UNINDEXED, billable UNINDEXED, description,
+                tokenize = 'unicode61', prefix = '2 3 4');
             """
         )
         rows = []
@@ -113,9 +115,12 @@ def _build(path: Path) -> None:
         for code, description in shipped_hcpcs().items():
             rows.append((code, code, description, "HCPCS", 1))
         con.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?)", rows)
+        # Rowid order is the ranking: billable codes first, then shorter (more
+        # general) descriptions, so a word search can stop at the first matches.
+        ranked = sorted(rows, key=lambda r: (-r[4], len(r[2]), r[0]))
         con.executemany(
-            "INSERT INTO code_fts (code, code_type, description) VALUES (?, ?, ?)",
-            [(r[0], r[3], r[2]) for r in rows],
+            "INSERT INTO code_fts (dotted, code_type, billable, description) VALUES (?, ?, ?, ?)",
+            [(r[1], r[3], r[4], r[2]) for r in ranked],
         )
         con.executemany(
             "INSERT INTO meta VALUES (?, ?)",
@@ -187,13 +192,18 @@ class CodeIndex:
             return []
         query = " ".join(f'"{w.lower()}"*' for w in words)
         rows = con.execute(
-            "SELECT c.dotted, c.description, c.code_type, c.billable FROM code_fts f"
-            " JOIN code c ON c.code = f.code AND c.code_type = f.code_type"
-            " WHERE code_fts MATCH ? AND f.code_type = ?"
-            " ORDER BY c.billable DESC, bm25(code_fts), length(c.description) LIMIT ?",
-            (query, code_type, limit),
+            "SELECT dotted, description, code_type, billable FROM code_fts"
+            " WHERE code_fts MATCH ? AND code_type = ? LIMIT ?",
+            (query, code_type, CANDIDATES),
         ).fetchall()
-        return [CodeHit(r[0], r[1], r[2], bool(r[3])) for r in rows]
+        first, phrase = words[0].lower(), " ".join(w.lower() for w in words)
+
+        def rank(row) -> tuple:
+            description = row[1].lower()
+            return (not row[3], phrase not in description, not description.startswith(first), len(description))
+
+        rows.sort(key=rank)
+        return [CodeHit(r[0], r[1], r[2], bool(r[3])) for r in rows[:limit]]
 
 
 _indexes: dict[Path, CodeIndex] = {}
