@@ -564,7 +564,13 @@ async def test_cancel_a_draft_after_confirming(office):
     app = SignedInApp(store, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await open_detail(pilot, case_id)
+        await pilot.press("ctrl+f", *"D-000131")  # a draft found by search: i shows its details
+        await settle(pilot)
+        await pilot.press("down")
+        assert "Details" in shown_bindings(app)
+        await pilot.press("i")
+        await settle(pilot)
+        assert app.screen.request_id == case_id
         assert {"Edit draft", "Cancel draft"} <= shown_bindings(app)
         await pilot.press("c")
         await pilot.pause()
@@ -760,7 +766,7 @@ async def test_renewals_list_and_open(office):
         await settle(pilot)
         assert "1 authorized line(s) end within 30 days" in text_of(app, "#renewals-status")
         table = app.screen.query_one("#renewals-table")
-        assert str(table.get_cell_at((0, 1))) == "4 days"
+        assert str(table.get_cell_at((0, 0))) == "03/06/26 · 4 days"
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, CaseDetailScreen) and app.screen.request_id == case_id

@@ -279,7 +279,7 @@ class RejectScreen(FormModal[CaseDetail]):
     def compose_form(self) -> ComposeResult:
         yield Static(Text(f"Reject {_case_words(self.case)}"), id="form-title")
         yield Static("The clerk sees the reason, and it is printed on the rejection letter.", classes="form-text")
-        yield from self.field("reject-reason", "Reason for rejection (required)",
+        yield from self.field("reject-reason", "Reason (required)",
                               placeholder="e.g. Member is not eligible on the date of service")
 
     def values(self) -> dict:
@@ -318,11 +318,11 @@ class UrgencyScreen(FormModal[CaseDetail]):
                 f"As {self.target.value}, the decision is due {fmt_datetime(decision_due(case.submitted_at, self.target))}"
                 f" ({'72 hours' if self.target is Urgency.EXPEDITED else '7 days'} after submission)."
             )
-        lines.append("Urgency is a request only (seed 000); the clerk is told by mail.")
+        lines.append("Urgency is the clerk's request; the plan may change it, and the clerk is told by mail.")
         yield Static(Text("\n".join(lines)), classes="form-text")
+        yield Static(Text(f"Enter changes it to {self.target.value}."), id="urgency-target", classes="form-text")
         yield Static("", id="error-urgency", classes="field-error")
-        yield from self.field("note", f"Note to the clerk (optional) — change to {self.target.value}",
-                              placeholder="why the urgency changes")
+        yield from self.field("note", "Note (optional)", placeholder="why the urgency changes, for the clerk")
 
     def values(self) -> dict:
         return {"urgency": self.target, "note": self.text("note")}

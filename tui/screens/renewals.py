@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from store.enums import LineStatus
 from tui.errors import describe
-from tui.format import fmt_count, fmt_date, fmt_dates
+from tui.format import fmt_count, fmt_short_date
 from tui.widgets.request_list import OpenableTable
 
 RENEWAL_DAYS = 30
@@ -57,9 +57,9 @@ class RenewalsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = f"Renewals · {self.app.sub_title}"
         table = self.query_one("#renewals-table", DataTable)
-        for label, key in (("Ends", "ends"), ("Left", "left"), ("Authorization", "auth"), ("WebCert", "webcert"),
-                           ("Member", "member"), ("Line", "line"), ("Code", "code"), ("Description", "description"),
-                           ("Units", "units"), ("Authorized", "dates"), ("Outcome", "outcome")):
+        for label, key in (("Ends", "ends"), ("Authorization", "auth"), ("Member", "member"), ("#", "line"),
+                           ("Code", "code"), ("Description", "description"), ("Units", "units"),
+                           ("From", "from"), ("X12", "outcome")):
             table.add_column(label, key=key)
         table.focus()
         self.load()
@@ -89,17 +89,15 @@ class RenewalsScreen(Screen[None]):
             soon = r.days_left <= 7
             left = "today" if r.days_left == 0 else f"{r.days_left} day{'s' if r.days_left != 1 else ''}"
             table.add_row(
-                Text(fmt_date(r.authorized_to), style="bold red" if soon else ""),
-                Text(left, style="bold red" if soon else ""),
-                r.auth_number or "",
-                r.webcert_number or "",
-                r.member_name,
+                Text(f"{fmt_short_date(r.authorized_to)} · {left}", style="bold red" if soon else ""),
+                r.auth_number or r.webcert_number or "",
+                _clip(r.member_name, 22),
                 str(r.line_number),
                 r.code,
-                _clip(r.description, 28),
+                _clip(r.description, 26),
                 "" if r.authorized_units is None else str(r.authorized_units),
-                fmt_dates(r.authorized_from, r.authorized_to),
-                LineStatus(r.status).label,
+                fmt_short_date(r.authorized_from),
+                LineStatus(r.status).value,
                 key=f"{r.request_id}-{r.line_id}",
             )
         n = len(self.rows)

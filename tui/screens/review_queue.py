@@ -192,4 +192,4 @@ class ReviewQueueScreen(Screen[None]):
 
     @on(RequestList.Opened)
     def _opened(self, event: RequestList.Opened) -> None:
-        open_request(self.app, event.row)
+        open_request(self.app, event.row, event.details)

@@ -80,7 +80,7 @@ class SearchScreen(Screen[None]):
                         placeholder="WebCert, authorization or draft number, member ID or name")
         yield Static(HELP, id="search-status")
         yield RequestList(("number", "status", "member", "member_id", "kind", "dates", "auth", "due_in"),
-                          id="search-results")
+                          drafts=True, id="search-results")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -174,7 +174,7 @@ class SearchScreen(Screen[None]):
 
     @on(RequestList.Opened)
     def _opened(self, event: RequestList.Opened) -> None:
-        open_request(self.app, event.row)
+        open_request(self.app, event.row, event.details)
 
     # ----- keys -----
 

@@ -96,24 +96,35 @@ class RequestList(DataTable):
     RequestList { height: 1fr; }
     """
     BINDINGS = [
-        Binding("enter", "open_case", "Open", id="request-list-open", tooltip="Open the highlighted case"),
+        Binding("enter", "open_case", "Open", id="request-list-open",
+                tooltip="Open the highlighted case (a draft in the wizard)"),
+        Binding("i", "open_case(True)", "Details", id="request-list-details",
+                tooltip="Case details (also of a draft: cancel it there)"),
     ]
 
     @dataclass
     class Opened(Message):
-        """The clerk chose a case."""
+        """The clerk chose a case (``details``: the case screen even for a draft)."""
 
         request_list: RequestList
         row: RequestRow
+        details: bool = False
 
         @property
         def control(self) -> RequestList:
             return self.request_list
 
-    def __init__(self, columns: tuple[str, ...], **kwargs) -> None:
+    def __init__(self, columns: tuple[str, ...], *, drafts: bool = False, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.column_keys = columns
         self.rows_shown: tuple[RequestRow, ...] = ()
+        self.drafts = drafts
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``i`` (details) only where drafts may be listed (Enter would take them to the wizard)."""
+        if action == "open_case" and parameters == (True,):
+            return self.drafts
+        return True
 
     def on_mount(self) -> None:
         for key in self.column_keys:
@@ -139,11 +150,11 @@ class RequestList(DataTable):
             return None
         return self.rows_shown[self.cursor_row]
 
-    def action_open_case(self) -> None:
-        """Open the highlighted case."""
+    def action_open_case(self, details: bool = False) -> None:
+        """Open the highlighted case (``details``: its case screen, also for a draft)."""
         row = self.highlighted
         if row is not None:
-            self.post_message(self.Opened(self, row))
+            self.post_message(self.Opened(self, row, details))
 
     @on(DataTable.RowSelected)
     def _clicked(self, event: DataTable.RowSelected) -> None:
@@ -152,9 +163,9 @@ class RequestList(DataTable):
         self.action_open_case()
 
 
-def open_request(app, row: RequestRow) -> None:
-    """A draft opens in the wizard; any other case on the case detail screen."""
-    if RequestStatus(row.status) is RequestStatus.DRAFT:
+def open_request(app, row: RequestRow, details: bool = False) -> None:
+    """A draft opens in the wizard (unless ``details``); any other case on the case detail screen."""
+    if RequestStatus(row.status) is RequestStatus.DRAFT and not details:
         app.resume_draft(row.id)
     else:
         app.open_case(row.id)
