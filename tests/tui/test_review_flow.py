@@ -809,3 +809,29 @@ async def test_housekeeping_timer_starts_after_sign_in(office, monkeypatch):
         await settle(pilot)
         assert app._housekeeping_timer is not None
         assert app._housekeeping_timer._interval == timedelta(minutes=5).total_seconds()
+
+
+async def test_send_now_with_the_mail_server_down_keeps_the_mail(office, monkeypatch):
+    import socket
+
+    store, clerk, _, _ = office
+    case_id = make_case(store, clerk, n=211)
+    add_mail(store, case_id, OutboxStatus.QUEUED, "Queued one", 1)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("AUTHDESK_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("AUTHDESK_SMTP_PORT", str(port))
+    monkeypatch.setenv("AUTHDESK_SMTP_TIMEOUT", "2")
+    app = SignedInApp(store, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_screen("outbox")
+        await settle(pilot)
+        assert f"SMTP 127.0.0.1:{port}" in text_of(app, "#outbox-smtp")
+        await pilot.press("s")
+        await settle(pilot)
+        assert any("0 sent, 1 failed (will retry)" in n.message for n in app._notifications)
+        mail = app.screen.highlighted
+        assert mail.status is OutboxStatus.QUEUED and mail.attempts == 1 and mail.last_error
+        assert "Last error:" in text_of(app, "#outbox-mail-head")
