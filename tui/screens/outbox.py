@@ -147,10 +147,10 @@ class OutboxScreen(Screen[None]):
             table.add_row(
                 fmt_datetime(mail.created_at),
                 Text(status.value.capitalize(), style=STATUS_STYLE.get(status, "")),
-                mail.kind_label,
+                _clip(mail.kind_label, 16),
                 mail.request_number or "",
                 _clip(mail.to_address or "(no address)", 22),
-                _clip(mail.subject, 32),
+                _clip(mail.subject, 29),
                 str(mail.attempts),
                 key=str(mail.id),
             )
