@@ -63,6 +63,7 @@ class ReviewQueueScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.offsets = {key: 0 for key in TABS}
+        self.requested: dict[str, int] = {}
         self.pages: dict[str, RequestPage] = {}
         self._mounted = False
 
@@ -99,8 +100,12 @@ class ReviewQueueScreen(Screen[None]):
         for key in TABS:
             self._load(key, self.offsets[key])
 
-    @work(thread=True, exit_on_error=False, group="queue")
     def _load(self, key: str, offset: int) -> None:
+        self.requested[key] = offset
+        self._fetch(key, offset)
+
+    @work(thread=True, exit_on_error=False, group="queue")
+    def _fetch(self, key: str, offset: int) -> None:
         from store.services.review import lines_to_decide, review_queue
 
         fetch = review_queue if key == "pending" else lines_to_decide
@@ -117,6 +122,8 @@ class ReviewQueueScreen(Screen[None]):
         from store.types import utcnow
 
         page = message.page
+        if self.requested.get(message.tab) != page.offset:
+            return  # an older page: the reviewer has turned on
         if page.total and page.offset >= page.total:  # the last page emptied: step back
             self.offsets[message.tab] = max(0, (page.total - 1) // page.limit * page.limit)
             self._load(message.tab, self.offsets[message.tab])
