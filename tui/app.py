@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from pathlib import Path
 from importlib import import_module
 
 from textual import events, on, work
@@ -70,7 +71,7 @@ class AuthDeskApp(App[None]):
 
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),

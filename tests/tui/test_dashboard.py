@@ -480,3 +480,41 @@ async def test_dashboard_refreshes_when_it_comes_back(seeded):
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.tab_by_key["accepted"].total > before
+
+
+async def test_i_opens_the_case_detail_of_a_draft(tmp_path):
+    """Enter resumes a draft in the wizard; i shows its case detail (where it can be cancelled)."""
+    from store.forms import DraftForm
+    from store.services.drafts import save_draft
+    from store.enums import RequestKind
+    from store.store import open_store
+    from tests.factories import make_user
+    from tui.app import AuthDeskApp
+    from tui.messages import SignedIn
+
+    store = open_store(f"sqlite:///{tmp_path / 'i.sqlite'}", attachments_dir=tmp_path / "files")
+    user = make_user(store, "clerk1", org="NORTH")
+    with store.session() as session:
+        saved = save_draft(session, user, DraftForm(kind=RequestKind.SERVICE, member_id="M1"))
+
+    class App(AuthDeskApp):
+        def on_mount(self, event) -> None:
+            event.prevent_default()
+            self.idle_lock_minutes = 0
+            self.post_message(SignedIn(user))
+
+    app = App(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(5):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        app.screen.query_one("#dash-table").focus()
+        await pilot.press("i")
+        for _ in range(3):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        from tui.screens.case_detail import CaseDetailScreen
+
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert app.screen.request_id == saved.request_id
+    store.dispose()

@@ -49,6 +49,8 @@ EVENT_WORDS = {
     "rejected": "Rejected",
     "expired": "Expired",
     "cancelled": "Cancelled",
+    "line_decided": "Line decided",
+    "urgency_changed": "Urgency changed",
 }
 
 

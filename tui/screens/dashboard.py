@@ -93,6 +93,8 @@ class DashboardScreen(Screen[None]):
         Binding("ctrl+pagedown", "cycle_tab(1)", show=False, priority=True, id="dash-next-tab", tooltip="Next tab"),
         Binding("ctrl+pageup", "cycle_tab(-1)", show=False, priority=True, id="dash-prev-tab",
                 tooltip="Previous tab"),
+        Binding("i", "details", "Details", id="dash-details",
+                tooltip="Case detail of the highlighted row (a draft too: cancel it there)"),
         Binding("e", "export", "Export", id="dash-export", tooltip="Save every row of this list as CSV"),
         Binding("r", "refresh", "Refresh", id="dash-refresh", tooltip="Load the lists again"),
         Binding("v", "review_queue", "Review queue", id="dash-review-queue",
@@ -525,6 +527,12 @@ class DashboardScreen(Screen[None]):
             self.app.resume_draft(event.row.id)
         else:
             self.app.open_case(event.row.id)
+
+    def action_details(self) -> None:
+        """Open the highlighted row's case detail, whatever its status."""
+        row = self._table().highlighted()
+        if row is not None:
+            self.app.open_case(row.id)
 
     def action_new_request(self) -> None:
         """Start a new request (the kind is asked first)."""
