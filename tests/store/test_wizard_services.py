@@ -66,8 +66,8 @@ def complete_form(ids, **changes) -> DraftForm:
     form = DraftForm(
         kind=RequestKind.SERVICE, member_id="M1000001", start_date=date(2026, 3, 9), end_date=date(2026, 3, 9),
         requesting_provider_id=ids["north"], servicing_provider_id=ids["ortho"],
-        care_setting=default_care_setting(RequestKind.SERVICE), category="Outpatient surgery",
-        treatment_type="Orthopedic", place_of_service="22",
+        care_setting=default_care_setting(RequestKind.SERVICE), category="Surgery",
+        treatment_type="Orthopedic surgery", place_of_service="22",
         diagnoses=[DiagnosisInput("M17.11", True, "Unilateral primary osteoarthritis, right knee")],
         lines=[LineInput("27447", from_date=date(2026, 3, 9), to_date=date(2026, 3, 9), requested_units=1,
                          clinical_answers={q.id: "yes" for q in clinical.questions_for("27447")})],
@@ -116,8 +116,8 @@ def test_provider_search_by_npi_number_and_name(office):
 
 
 def test_reference_lists_are_data():
-    assert "Outpatient surgery" in categories("outpatient")
-    assert "Surgical" in categories("inpatient")
+    assert "Surgery" in categories("outpatient")
+    assert "Surgical admission" in categories("inpatient")
     assert treatment_types("Advanced imaging")[0] == "MRI"
     assert treatment_types("nonsense") == ()
     assert "Cesarean section" in delivery_types()
@@ -143,7 +143,7 @@ def test_bad_rules_file_is_refused_with_its_entry():
 def test_expedited_criteria_derived(office):
     today = date(2026, 3, 2)
     form = DraftForm(kind=RequestKind.INPATIENT, start_date=today + timedelta(days=3),
-                     category="Behavioral health (inpatient)")
+                     category="Behavioral health")
     assert derive_expedited_criteria(form, today) == [
         ExpeditedCriterion.ADMISSION_WITHIN_7_DAYS, ExpeditedCriterion.BEHAVIORAL_HEALTH]
     notice = DraftForm(kind=RequestKind.EMERGENT_ADMISSION, start_date=today)
@@ -390,8 +390,8 @@ def test_expedited_inpatient_gets_ip_number_and_72_hours(office, tmp_path):
     store, user, _, ids = office
     result = _submitted(
         store, user, ids, tmp_path, kind=RequestKind.INPATIENT, facility_provider_id=ids["hospital"],
-        care_setting=default_care_setting(RequestKind.INPATIENT), category="Surgical",
-        treatment_type="Urgent surgery", place_of_service="21", urgency=Urgency.EXPEDITED,
+        care_setting=default_care_setting(RequestKind.INPATIENT), category="Surgical admission",
+        treatment_type="Emergency surgery", place_of_service="21", urgency=Urgency.EXPEDITED,
         expedited_reasons=[ExpeditedCriterion.ADMISSION_WITHIN_7_DAYS.value],
     )
     assert result.auth_number.startswith("IP")
@@ -416,3 +416,12 @@ def test_stale_submission_is_a_conflict(office, tmp_path):
     att.add_attachment(store, user, saved.request_id, str(pdf_file(tmp_path)))
     with pytest.raises(ConflictError), store.session() as s:
         submit_request(s, user, saved.request_id, saved.version)  # the attachment made a new version
+
+
+def test_demo_scenarios_use_the_reference_lists():
+    from store.demo import SCENARIOS
+
+    for scenario in SCENARIOS:
+        setting = default_care_setting(scenario.kind)
+        assert scenario.category in categories(setting), scenario
+        assert scenario.treatment_type in treatment_types(scenario.category), scenario
