@@ -102,7 +102,7 @@ class SubmittedScreen(Screen[None]):
                 f"[b]Pending Authorization number:[/b] {escape(r.auth_number)}    "
                 f"[b]Draft / Reference ID:[/b] {escape(r.draft_number)}\n"
                 f"Submitted {r.submitted_at.astimezone():%m/%d/%Y %H:%M} · decision due by {due:%m/%d/%Y %H:%M}"
-                + (f" · confirmation mailed to {escape(r.confirmation_to)}" if r.confirmation_to else ""),
+                + (f" · confirmation mail to {escape(r.confirmation_to)} is in the outbox" if r.confirmation_to else ""),
                 id="submitted-numbers",
             )
             yield Static(WEBCERT_NOTE.format(auth=escape(r.auth_number), prefix=self.kind.auth_prefix),
