@@ -2013,30 +2013,10 @@ class WizardScreen(Screen[None]):
 
 
 def _organization_provider(session, user) -> ProviderRecord | None:
-    """The requesting provider to propose: the user's organization's practitioner, if it has one.
+    """The requesting provider to propose: the user's organization's practitioner, if it has one."""
+    from store.services.providers import default_requesting_provider
 
-    Uses ``store.services.providers.default_requesting_provider`` when the
-    store offers it; otherwise the organization's first practitioner.
-    """
-    from store.services import providers
-
-    if user is None or user.organization_id is None:
-        return None
-    finder = getattr(providers, "default_requesting_provider", None)
-    if finder is not None:
-        return finder(session, user)
-    from sqlmodel import select
-
-    from store.models import Provider
-    from store.services.cases import to_provider_record
-
-    row = session.exec(
-        select(Provider)
-        .where(Provider.organization_id == user.organization_id)
-        .order_by(Provider.is_facility, Provider.id)
-        .limit(1)
-    ).first()
-    return to_provider_record(row) if row is not None else None
+    return default_requesting_provider(session, user)
 
 
 def _accepted_suffixes(accepted) -> list[str]:
