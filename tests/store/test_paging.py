@@ -10,7 +10,6 @@ from store.enums import RequestStatus
 from store.models import User
 from store.services.auth import to_user_record
 from store.services.cases import list_requests
-from store.services.paging import fetch_page
 
 
 @pytest.fixture
@@ -35,15 +34,15 @@ def test_known_total_gives_the_same_pages(seeded, username, sort, descending):
         assert first.total > 40
         for offset in (0, 20, 40):
             expected = list_requests(session, user, statuses, sort=sort, descending=descending, offset=offset, limit=20)
-            got = fetch_page(session, user, statuses, sort=sort, descending=descending, offset=offset, limit=20,
-                             total=first.total)
+            got = list_requests(session, user, statuses, sort=sort, descending=descending, offset=offset, limit=20,
+                                total=first.total)
             assert got == expected
         # past the end: the last page, as list_requests does
-        last = fetch_page(session, user, statuses, sort=sort, descending=descending, offset=10_000, limit=20,
-                          total=first.total)
+        last = list_requests(session, user, statuses, sort=sort, descending=descending, offset=10_000, limit=20,
+                             total=first.total)
         assert last.offset == (first.total - 1) // 20 * 20 and last.rows
         # no total: it counts
-        assert fetch_page(session, user, statuses, sort=sort, descending=descending, limit=20) == first
+        assert list_requests(session, user, statuses, sort=sort, descending=descending, limit=20) == first
 
 
 def test_filter_with_known_total(seeded):
@@ -51,5 +50,5 @@ def test_filter_with_known_total(seeded):
     user = users["amy"]
     with store.session() as session:
         row = list_requests(session, user, RequestStatus.ACCEPTED, limit=1).rows[0]
-        page = fetch_page(session, user, RequestStatus.ACCEPTED, text=row.draft_number, total=1)
+        page = list_requests(session, user, RequestStatus.ACCEPTED, text=row.draft_number, total=1)
         assert [r.id for r in page.rows] == [row.id]

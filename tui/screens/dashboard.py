@@ -243,12 +243,12 @@ class DashboardScreen(Screen[None]):
         wait for the others' Python work.
         """
         from store.services.cases import count_by_status, expiring_drafts
-        from store.services.paging import fetch_page
+        from store.services.cases import list_requests
 
         text, sort, descending, offset = query
         try:
             with self.app.store.session() as session:
-                page = fetch_page(session, self.user, statuses, text=text, sort=sort, descending=descending,
+                page = list_requests(session, self.user, statuses, text=text, sort=sort, descending=descending,
                                   offset=offset)
                 self.post_message(self.PageLoaded(key, query, page))
                 counts = count_by_status(session, self.user, text)
@@ -257,7 +257,7 @@ class DashboardScreen(Screen[None]):
                 # The other tabs' pages, so that switching to them shows at once.
                 for other, other_query in others:
                     total = sum(counts.get(s, 0) for s in other.statuses)
-                    other_page = fetch_page(session, self.user, other.statuses, text=text, sort=other_query[1],
+                    other_page = list_requests(session, self.user, other.statuses, text=text, sort=other_query[1],
                                             descending=other_query[2], offset=other_query[3], total=total)
                     self.post_message(self.PagePrefetched(other.key, other_query, other_page))
         except Exception as exc:
@@ -284,12 +284,12 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="dash-page")
     def _load_page(self, key: str, statuses, query: tuple, total: int | None, ahead: bool = False) -> None:
-        from store.services.paging import fetch_page
+        from store.services.cases import list_requests
 
         text, sort, descending, offset = query
         try:
             with self.app.store.session() as session:
-                page = fetch_page(session, self.user, statuses, text=text, sort=sort, descending=descending,
+                page = list_requests(session, self.user, statuses, text=text, sort=sort, descending=descending,
                                   offset=offset, total=total)
         except Exception as exc:
             if not ahead:
