@@ -6,6 +6,7 @@ criterion. A line whose code has no rule needs no clinical questions.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,6 +15,12 @@ from importlib import resources
 from store.enums import ClinicalOutcome
 
 QUESTION_KINDS = ("yes_no", "choice", "number", "text")
+_ID_UNSAFE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+def question_field_id(line_index: int, question_id: str) -> str:
+    """The wizard's field id for a line's question (``clinical-0-sleep_study``)."""
+    return f"clinical-{line_index}-{_ID_UNSAFE.sub('-', str(question_id))}"
 
 
 @dataclass(frozen=True, slots=True)

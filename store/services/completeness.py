@@ -30,8 +30,6 @@ from store.records import UserRecord
 from store.services import clinical
 from store.services.cases import visible_to
 
-_ID_SAFE = re.compile(r"[^a-zA-Z0-9_-]")
-
 FIELD_STEPS = {
     "member-id": STEP_MEMBER, "medicaid-id": STEP_MEMBER, "start-date": STEP_MEMBER,
     "requesting-provider": STEP_PROVIDERS, "servicing-provider": STEP_PROVIDERS, "facility-provider": STEP_PROVIDERS,
@@ -152,8 +150,8 @@ def check_form(session: Session, form: DraftForm, attachment_count: int, *, toda
     # Step 5: clinical questions and documents.
     for i, line in enumerate(lines):
         for question in clinical.unanswered(line.code, line.clinical_answers):
-            field = f"clinical-{i}-{_ID_SAFE.sub('-', question.id)}"
-            need(STEP_CLINICAL, field, f"Line {i + 1} ({line.code}): answer “{question.text}”")
+            need(STEP_CLINICAL, clinical.question_field_id(i, question.id),
+                 f"Line {i + 1} ({line.code}): answer “{question.text}”")
     if attachment_count < 1:
         need(STEP_CLINICAL, "attachment-add", "Attach at least one clinical document (notes, results, letters).")
     # Step 6: contact.

@@ -294,8 +294,3 @@ def copy_to_new_draft(session: Session, user: UserRecord, request_id: int) -> Sa
     add_event(session, saved.request_id, "Copied", f"Copied from {number}", user)
     add_event(session, source.id, "Copied into a new draft", saved.draft_number, user)
     return saved
-
-
-def draft_expiry(created_at: datetime) -> datetime:
-    """When a draft created at ``created_at`` expires."""
-    return created_at + DRAFT_LIFETIME

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, select
 
 from store.enums import CoverageOrder
 from store.errors import NotEligibleError, NotFoundError, ValidationError
@@ -64,7 +64,7 @@ def find_member(session: Session, member_id: str, medicaid_id: str = "") -> Memb
         if medicaid_id and (member.medicaid_id or "").upper() != medicaid_id:
             raise NotFoundError(f"Medicaid ID {medicaid_id} does not belong to member {member_id}.")
         return member
-    member = session.exec(select(Member).where(or_(Member.medicaid_id == medicaid_id))).first()
+    member = session.exec(select(Member).where(Member.medicaid_id == medicaid_id)).first()
     if member is None:
         raise NotFoundError(f"No member with Medicaid ID {medicaid_id}.")
     return member

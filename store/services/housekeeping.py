@@ -28,13 +28,13 @@ from store.enums import RequestStatus
 from store.errors import ValidationError
 from store.models import AuthRequest
 from store.services import mail_templates
+from store.services.drafts import DRAFT_LIFETIME
 from store.services.mail_templates import contact_address
 from store.services.mailer import SendReport, load_smtp_settings, send_pending
 from store.services.notifications import queue_mail
 from store.services.timeline import add_event
 from store.types import utcnow
 
-DRAFT_LIFETIME = timedelta(hours=96)
 REMINDER_BEFORE = timedelta(hours=24)
 CHUNK = 500
 

@@ -56,7 +56,7 @@ def submit_request(session: Session, user: UserRecord, request_id: int, expected
     request.auth_number = next_auth_number(session, RequestKind(request.kind).auth_prefix)
     request.status = RequestStatus.PENDING
     request.submitted_at = request.updated_at = now
-    request.urgency = request.requested_urgency = Urgency(request.requested_urgency)
+    request.urgency = Urgency(request.requested_urgency)
     request.decision_due_at = decision_due(now, request.urgency)
     request.expires_at = None
     request.form_state = {}

@@ -72,7 +72,7 @@ from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
 from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
-from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow, human_size
+from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
 DISCLAIMER = (
@@ -105,7 +105,6 @@ REVIEW_AFTER_TEXT = (
 
 DATE_HINT = "MM/DD/YYYY, YYYY-MM-DD, t (today) or t+3"
 _LINE_FIELD = re.compile(r"^line-(\d+)-(code|modifier|from|to|units)$")
-_ID_SAFE = re.compile(r"[^a-zA-Z0-9_-]")
 
 
 # ----- field parsing (store validators; messages shown under the field) -----
@@ -507,13 +506,9 @@ class WizardScreen(Screen[None]):
         yield Footer()
 
     def _accepted_hint(self) -> str:
-        try:
-            from store.services.attachments import MAX_ATTACHMENT_BYTES
+        from store.services.attachments import ACCEPTED_LABEL, MAX_ATTACHMENT_BYTES, human_size
 
-            limit = human_size(MAX_ATTACHMENT_BYTES)
-        except ImportError:
-            limit = "the size limit"
-        return f"Word, Excel, PDF, plain text, TIFF, PNG or JPEG; up to {limit}."
+        return f"{ACCEPTED_LABEL}; up to {human_size(MAX_ATTACHMENT_BYTES)}."
 
     def on_mount(self) -> None:
         self._update_title()
@@ -1536,7 +1531,7 @@ class WizardScreen(Screen[None]):
         self.call_later(self._rerender_clinical)
 
     async def _rerender_clinical(self) -> None:
-        from store.services.clinical import needs_review, questions_for
+        from store.services.clinical import needs_review, question_field_id, questions_for
 
         container = self.query_one("#clinical-lines", Vertical)
         await container.remove_children()
@@ -1554,7 +1549,7 @@ class WizardScreen(Screen[None]):
             widgets.append(Static(self._outcome_text(index, outcome), id=f"clinical-{index}-outcome",
                                   classes="clinical-outcome"))
             for question in questions_for(line.code):
-                wid = f"clinical-{index}-{_ID_SAFE.sub('-', str(question.id))}"
+                wid = question_field_id(index, question.id)
                 self._clinical_ids[wid] = (index, question.id)
                 answer = line.clinical_answers.get(question.id, "")
                 label = question.text + (" *" if question.required else "")

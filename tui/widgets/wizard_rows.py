@@ -15,16 +15,6 @@ from store.forms import DiagnosisInput, LineInput
 from store.records import AttachmentRecord
 
 
-def human_size(size: int) -> str:
-    """``2.4 MB``-style size."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
-
-
 class DiagnosisRow(Static, can_focus=True):
     """One diagnosis: ``p`` makes it primary, ``delete`` removes it.
 
@@ -154,6 +144,8 @@ class AttachmentRow(Static, can_focus=True):
         attachment: AttachmentRecord
 
     def __init__(self, attachment: AttachmentRecord, *, removable: bool = True) -> None:
+        from store.services.attachments import human_size
+
         hint = "  [dim]delete = remove[/dim]" if removable else ""
         super().__init__(
             f"📎 {escape(attachment.filename)}  [dim]{escape(attachment.media_type)}[/dim]  "
