@@ -28,7 +28,7 @@ class LineInput:
     """One service line on the form; ``clinical_answers`` maps question id -> answer."""
 
     code: str = ""
-    modifier: str = ""
+    modifiers: list[str] = field(default_factory=list)  # up to four (X12), e.g. ["RT", "59"]
     from_date: date | None = None
     to_date: date | None = None
     requested_units: int | None = None

@@ -262,7 +262,8 @@ class ServiceLine(SQLModel, table=True):
     code: str = Field(max_length=5)
     code_type: str = Field(default="CPT", max_length=8)  # CPT or HCPCS
     description: str = Field(default="", max_length=300)
-    modifier: str = Field(default="", max_length=8)
+    # Up to four two-character modifiers (X12 SV1/SV2), stored space-separated: "RT 59".
+    modifier: str = Field(default="", max_length=11)
     from_date: date | None = None
     to_date: date | None = None
     requested_units: int | None = None

@@ -105,7 +105,7 @@ class ServiceLineRecord:
     code: str
     code_type: str
     description: str
-    modifier: str
+    modifiers: tuple[str, ...]
     from_date: date | None
     to_date: date | None
     requested_units: int | None
@@ -187,6 +187,7 @@ class CaseDetail:
     contact_email: str
     reject_reason: str
     created_by_name: str
+    created_by_id: int | None
     created_at: datetime
     updated_at: datetime
     expires_at: datetime | None

@@ -17,6 +17,7 @@ DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m%d%Y")
 _RELATIVE = re.compile(r"^t(?:\s*([+-])\s*(\d{1,3}))?$", re.IGNORECASE)
 _TIME = re.compile(r"^(\d{1,2}):?(\d{2})\s*([ap]m?)?$", re.IGNORECASE)
 MAX_UNITS = 9999
+MAX_MODIFIERS = 4  # X12 837/278 carry up to four procedure modifiers per line
 MIN_BIRTH_WEIGHT_GRAMS = 200
 MAX_BIRTH_WEIGHT_GRAMS = 7000
 
@@ -156,3 +157,16 @@ def validate_email(text: str, field: str = "email") -> str:
         return check(raw, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError as exc:
         raise ValidationError(f"“{raw}” is not an email address: {exc}", field=field) from None
+
+
+def parse_modifiers(text: str, field: str = "modifier") -> list[str]:
+    """Up to four procedure modifiers, two letters or digits each: ``RT``, ``rt 59``, ``RT,59,XS``."""
+    parts = [p for p in re.split(r"[\s,;-]+", (text or "").strip().upper()) if p]
+    bad = [p for p in parts if not re.fullmatch(r"[A-Z0-9]{2}", p)]
+    if bad:
+        raise ValidationError(f"“{bad[0]}” is not a modifier: two letters or digits (e.g. RT, 59).", field=field)
+    if len(parts) > MAX_MODIFIERS:
+        raise ValidationError(f"A line takes at most {MAX_MODIFIERS} modifiers.", field=field)
+    if len(set(parts)) != len(parts):
+        raise ValidationError("A modifier is listed twice on this line.", field=field)
+    return parts

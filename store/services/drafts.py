@@ -196,7 +196,7 @@ def _write_form(session: Session, request: AuthRequest, form: DraftForm) -> None
         session.add(ServiceLine(
             request_id=request.id, line_number=number, code=line.code[:5],
             code_type=procedure_type(line.code) or "CPT", description=line.description[:300],
-            modifier=line.modifier[:8], from_date=line.from_date, to_date=line.to_date,
+            modifier=" ".join(line.modifiers), from_date=line.from_date, to_date=line.to_date,
             requested_units=line.requested_units,
             clinical_answers=dict(line.clinical_answers),
             clinical_outcome=evaluate(line.code, dict(line.clinical_answers)),
@@ -241,7 +241,7 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
         diagnoses=[DiagnosisInput(d.code, d.is_primary, d.description) for d in diagnoses],
         lines=[
             LineInput(
-                code=x.code, modifier=x.modifier, from_date=x.from_date, to_date=x.to_date,
+                code=x.code, modifiers=x.modifier.split(), from_date=x.from_date, to_date=x.to_date,
                 requested_units=x.requested_units, description=x.description,
                 clinical_answers=dict(x.clinical_answers or {}),
             )

@@ -193,7 +193,7 @@ def _bundle(case: CaseDetail) -> dict:
                 "sequence": line.line_number,
                 "productOrService": _coding(HCPCS if line.code_type == "HCPCS" else CPT, line.code,
                                             line.description),
-                "modifier": [{"coding": [{"code": line.modifier}]}] if line.modifier else None,
+                "modifier": [{"coding": [{"code": m}]} for m in line.modifiers] or None,
                 "servicedPeriod": {"start": _iso(line.from_date), "end": _iso(line.to_date or line.from_date)}
                 if line.from_date else None,
                 "quantity": {"value": line.requested_units} if line.requested_units else None,

@@ -208,7 +208,7 @@ def _line_block(pdf, item: ServiceLine, width: float, *, highlight: bool) -> Non
     marker = "> " if highlight else ""
     title = f"{marker}Line {item.line_number}: {item.code} ({item.code_type})"
     if item.modifier:
-        title += f" modifier {item.modifier}"
+        title += f" modifiers {item.modifier}" if " " in item.modifier else f" modifier {item.modifier}"
     if item.description:
         title += f" - {item.description}"
     pdf.multi_cell(width, 5.5, latin1(title), new_x="LMARGIN", new_y="NEXT")

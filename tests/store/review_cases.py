@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from store.enums import RequestKind, RequestStatus, Role, Urgency
+from store.enums import OutboxStatus, RequestKind, RequestStatus, Role, Urgency
 from store.models import (
     AuthRequest,
     Coverage,
     DiagnosisLine,
     Member,
+    OutboxMail,
     RequestOrganization,
     ServiceLine,
     User,
@@ -155,3 +156,21 @@ def line_ids(store, request_id: int) -> list[int]:
 
 
 __all__ = ["line_ids", "make_case", "org_id", "people", "quick_user"]
+
+
+# Four lines of a physical therapy and imaging request, used by many review tests.
+FOUR_LINES = (
+    ("73721", 1, date(2026, 3, 10), date(2026, 3, 10)),
+    ("97110", 12, date(2026, 3, 10), date(2026, 4, 30)),
+    ("97140", 8, date(2026, 3, 10), date(2026, 4, 30)),
+    ("G0283", 10, date(2026, 3, 10), date(2026, 4, 30)),
+)
+
+
+def add_mail(store, request_id, status, subject, n, error=""):
+    """Put a mail for ``request_id`` in the outbox, created at 10:n on the frozen day."""
+    with store.session() as session:
+        session.add(OutboxMail(request_id=request_id, dedupe_key=f"test-{n}", mail_kind="status_change",
+                               to_address="casey@north.example", subject=subject, body=f"Body of {subject}.",
+                               status=status, attempts=8 if status is OutboxStatus.FAILED else 0,
+                               created_at=datetime(2026, 3, 2, 10, n, tzinfo=UTC), last_error=error))

@@ -44,7 +44,7 @@ def _case(store, status=RequestStatus.PENDING, urgency=Urgency.EXPEDITED, kind=R
         session.add(DiagnosisLine(request_id=req.id, code="M17.11", description="Unilateral primary osteoarthritis, right knee", is_primary=True))
         session.add(DiagnosisLine(request_id=req.id, code="E11.9", description="Type 2 diabetes mellitus without complications", position=1))
         session.add(ServiceLine(request_id=req.id, code="73721", code_type="CPT", from_date=date(2026, 3, 10), to_date=date(2026, 3, 10), requested_units=1))
-        session.add(ServiceLine(request_id=req.id, line_number=2, code="E0601", code_type="HCPCS", description="Continuous positive airway pressure (CPAP) device", modifier="RR", from_date=date(2026, 3, 10), to_date=date(2026, 3, 10) + timedelta(days=30), requested_units=1))
+        session.add(ServiceLine(request_id=req.id, line_number=2, code="E0601", code_type="HCPCS", description="Continuous positive airway pressure (CPAP) device", modifier="RR KX", from_date=date(2026, 3, 10), to_date=date(2026, 3, 10) + timedelta(days=30), requested_units=1))
         session.add(Attachment(request_id=req.id, kind=AttachmentKind.CLINICAL, filename="notes.pdf", media_type="application/pdf", size_bytes=1234, sha256="a" * 64, stored_path="/x"))
         session.add(Attachment(request_id=req.id, kind=AttachmentKind.LETTER, filename="letter.pdf", media_type="application/pdf", size_bytes=99, sha256="b" * 64, stored_path="/y"))
         request_id = req.id
@@ -67,7 +67,7 @@ def test_bundle_is_valid_pas_claim(store, frozen_now):
     codes = [item["productOrService"]["coding"][0] for item in claim["item"]]
     assert codes[0]["code"] == "73721" and codes[0]["system"].endswith("/cpt")
     assert codes[1]["code"] == "E0601" and "HCPCS" in codes[1]["system"]
-    assert claim["item"][1]["modifier"][0]["coding"][0]["code"] == "RR"
+    assert [m["coding"][0]["code"] for m in claim["item"][1]["modifier"]] == ["RR", "KX"]
     # Every reference resolves to an entry of the bundle.
     urls = {e["fullUrl"] for e in bundle["entry"]}
     refs = [claim["patient"], claim["insurer"], claim["provider"], claim["insurance"][0]["coverage"]]

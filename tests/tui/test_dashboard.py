@@ -7,91 +7,11 @@ same data every run), copied fresh for each test.
 from __future__ import annotations
 
 import csv
-import shutil
-import time
 
-import pytest
-from sqlalchemy import select
 
 from store.enums import RequestStatus
-from tests.conftest import FROZEN_NOW
+from tests.tui.conftest import SIZE, make_app, settle, sign_in, text_of, user_record
 
-CASES = 130
-SIZE = (120, 36)
-
-
-@pytest.fixture(scope="session")
-def _seeded_template(_sqlite_template, tmp_path_factory):
-    """The demo (130 cases) seeded once at FROZEN_NOW into an SQLite file."""
-    import time_machine
-
-    from store.demo import seed_demo
-    from store.store import open_store
-
-    path = tmp_path_factory.mktemp("dash") / "seeded.sqlite"
-    shutil.copy(_sqlite_template, path)
-    store = open_store(f"sqlite:///{path}")
-    with time_machine.travel(FROZEN_NOW, tick=False):
-        seed_demo(store, cases=CASES)
-    with store.engine.connect() as conn:  # fold the WAL into the file before copying it
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.dispose()
-    return path
-
-
-@pytest.fixture
-def seeded(_seeded_template, tmp_path, frozen_now, monkeypatch):
-    """A fresh copy of the seeded demo, the clock frozen, times shown in UTC, no idle lock."""
-    from store.store import open_store
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AUTHDESK_IDLE_LOCK_MINUTES", "0")
-    path = tmp_path / "demo.sqlite"
-    shutil.copy(_seeded_template, path)
-    store = open_store(f"sqlite:///{path}", attachments_dir=tmp_path / "attachments")
-    yield store
-    store.dispose()
-    monkeypatch.undo()
-    time.tzset()
-
-
-def make_app(store, demo=False):
-    """The real app on ``store``."""
-    from tui.app import AuthDeskApp
-
-    return AuthDeskApp(store, demo=demo)
-
-
-async def settle(pilot) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(5):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def sign_in(pilot, username="rita", password="demo-review") -> None:
-    """Type the credentials the way a clerk does."""
-    await settle(pilot)
-    await pilot.press(*username, "enter")
-    await pilot.press(*password, "enter")
-    await settle(pilot)
-
-
-def text_of(app, selector: str) -> str:
-    """The plain text a Static shows."""
-    from textual.widgets import Static
-
-    return str(app.screen.query_one(selector, Static).render())
-
-
-def user_record(store, username):
-    from store.models import User
-    from store.services.auth import to_user_record
-
-    with store.session() as session:
-        return to_user_record(session, session.execute(select(User).where(User.username == username)).scalar_one())
 
 
 def table_rows(app, key: str):

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.test_dashboard import (  # noqa: F401 - fixtures shared with the keyboard tests
-    SIZE,
-    _seeded_template,
-    make_app,
-    seeded,
-    settle,
-    sign_in,
-)
+from tests.tui.conftest import SIZE, make_app, settle, sign_in
 
 
 def _steady(app) -> None:

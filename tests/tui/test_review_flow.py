@@ -8,79 +8,15 @@ letters and the mail. Time is frozen at 2026-03-02 14:30 UTC and shown in UTC.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from store.enums import AttachmentKind, LineStatus, OutboxStatus, RequestStatus, Urgency
-from store.models import Attachment, AuthRequest, OutboxMail, ServiceLine
-from tests.store.review_cases import line_ids, make_case, people
-from tui.app import AuthDeskApp
-
-APP_CSS = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
-SIZE = (120, 36)
-
-FOUR_LINES = (
-    ("73721", 1, date(2026, 3, 10), date(2026, 3, 10)),
-    ("97110", 12, date(2026, 3, 10), date(2026, 4, 30)),
-    ("97140", 8, date(2026, 3, 10), date(2026, 4, 30)),
-    ("G0283", 10, date(2026, 3, 10), date(2026, 4, 30)),
-)
-
-
-class SignedInApp(AuthDeskApp):
-    """The real app, signed in as ``user`` without the sign-in screen."""
-
-    CSS_PATH = APP_CSS
-
-    def __init__(self, store, user) -> None:
-        super().__init__(store)
-        self._test_user = user
-
-    def on_mount(self, event) -> None:
-        event.prevent_default()  # no sign-in screen: the test signs in
-        self.idle_lock_minutes = 0
-        from tui.messages import SignedIn
-
-        self.post_message(SignedIn(self._test_user))
-
-
-@pytest.fixture
-def office(sqlite_store, frozen_now, monkeypatch):
-    """An empty store, the clock frozen, times shown in UTC, no idle lock or housekeeping timer.
-
-    Returns (store, clerk, other_clerk, reviewer).
-    """
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AUTHDESK_IDLE_LOCK_MINUTES", "0")
-    monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "0")
-    clerk, other, reviewer = people(sqlite_store)
-    yield sqlite_store, clerk, other, reviewer
-    monkeypatch.undo()
-    time.tzset()
-
-
-async def settle(pilot) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(6):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def text_of(app, selector: str) -> str:
-    """The text a widget on the current screen paints (its lines joined by newlines)."""
-    from textual.geometry import Region
-
-    widget = app.screen.query_one(selector)
-    width, height = widget.outer_size
-    lines = widget.render_lines(Region(0, 0, width, height))
-    return "\n".join(strip.text.rstrip() for strip in lines)
-
+from store.models import Attachment, AuthRequest, ServiceLine
+from tests.store.review_cases import FOUR_LINES, add_mail, line_ids, make_case
+from tests.tui.conftest import SIZE, SignedInApp, settle, text_of
 
 def shown_bindings(app) -> set[str]:
     """Descriptions of the keys the footer shows on the current screen."""
@@ -673,14 +609,6 @@ async def test_open_and_export_failures_are_messages(office, tmp_path, monkeypat
 
 
 # ----- outbox, report, renewals -----
-
-
-def add_mail(store, request_id, status, subject, n, error=""):
-    with store.session() as session:
-        session.add(OutboxMail(request_id=request_id, dedupe_key=f"test-{n}", mail_kind="status_change",
-                               to_address="casey@north.example", subject=subject, body=f"Body of {subject}.",
-                               status=status, attempts=8 if status is OutboxStatus.FAILED else 0,
-                               created_at=datetime(2026, 3, 2, 10, n, tzinfo=UTC), last_error=error))
 
 
 async def test_outbox_filters_shows_the_mail_sends_and_requeues(office):

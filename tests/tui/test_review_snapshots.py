@@ -8,15 +8,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from store.enums import OutboxStatus, RequestStatus, Urgency
-from tests.store.review_cases import line_ids, make_case
-from tests.tui.test_review_flow import (  # noqa: F401 - fixtures shared with the keyboard tests
-    FOUR_LINES,
-    SIZE,
-    SignedInApp,
-    add_mail,
-    office,
-    settle,
-)
+from tests.store.review_cases import FOUR_LINES, add_mail, line_ids, make_case
+from tests.tui.conftest import SIZE, SignedInApp, settle
 
 
 def _steady(app) -> None:

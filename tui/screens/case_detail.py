@@ -342,7 +342,7 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
                 str(line.line_number),
                 line.code,
                 line.description,
-                line.modifier,
+                " ".join(line.modifiers),
                 fmt_dates(line.from_date, line.to_date),
                 "" if line.requested_units is None else str(line.requested_units),
                 _line_status(LineStatus(line.status)),

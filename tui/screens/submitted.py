@@ -139,7 +139,7 @@ class SubmittedScreen(Screen[None]):
         self.case = message.case
         rows = []
         for line in message.case.lines:
-            mod = f"-{line.modifier}" if line.modifier else ""
+            mod = "".join(f"-{m}" for m in line.modifiers)
             dates = f"{line.from_date:%m/%d/%Y} – {line.to_date:%m/%d/%Y}" if line.from_date and line.to_date else "—"
             rows.append(
                 f"Line {line.line_number}: [b]{escape(line.code + mod)}[/b] ({escape(line.code_type)}) "

@@ -130,10 +130,7 @@ def parse_field(field_id: str, text: str):
     if kind == "contact-email":
         return validate.validate_email(text, field_id)
     if kind == "modifier":
-        cleaned = text.upper()
-        if not re.fullmatch(r"[A-Z0-9]{2}", cleaned):
-            raise ValidationError("A modifier is two letters or digits (e.g. RT, 59).", field=field_id)
-        return cleaned
+        return validate.parse_modifiers(text, field_id)
     if kind == "contact-phone-ext":
         if not re.fullmatch(r"[0-9]{1,6}", text):
             raise ValidationError("An extension is up to 6 digits.", field=field_id)
@@ -797,7 +794,7 @@ class WizardScreen(Screen[None]):
             except NoMatches:
                 continue
             fields = {
-                "modifier": ("modifier", ""),
+                "modifier": ("modifiers", []),
                 "from": ("from_date", None),
                 "to": ("to_date", None),
                 "units": ("requested_units", None),
@@ -831,7 +828,7 @@ class WizardScreen(Screen[None]):
             return raw.get(f"line-{index}-{suffix}", value)
 
         return {
-            "modifier": pick("modifier", line.modifier),
+            "modifier": pick("modifier", " ".join(line.modifiers)),
             "from": pick("from", format_date(line.from_date)),
             "to": pick("to", format_date(line.to_date)),
             "units": pick("units", str(line.requested_units) if line.requested_units is not None else ""),
@@ -1920,7 +1917,7 @@ class WizardScreen(Screen[None]):
         diagnoses = ", ".join(f"{d.code}{' (primary)' if d.is_primary else ''}" for d in form.diagnoses)
         lines.append(f"[b]Diagnoses[/b] {escape(diagnoses) or '—'}")
         for index, line in enumerate(form.lines):
-            mod = f"-{line.modifier}" if line.modifier else ""
+            mod = "".join(f"-{m}" for m in line.modifiers)
             lines.append(
                 f"[b]Line {index + 1}[/b] {escape(line.code + mod)} {escape(line.description[:40])} · "
                 f"{format_date(line.from_date) or '—'} – {format_date(line.to_date) or '—'} · "

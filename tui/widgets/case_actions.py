@@ -269,7 +269,7 @@ class LinesSection(PickSection):
         for index, line in enumerate(self.items):
             status = LineStatus(line.status)
             row = self._table(header=False)
-            code = f"{line.code}-{line.modifier}" if line.modifier else line.code
+            code = "-".join((line.code, *line.modifiers))
             authorized = ""
             if line.authorized_units is not None:
                 authorized = f"{line.authorized_units} × {fmt_dates(line.authorized_from, line.authorized_to)}"

@@ -89,7 +89,7 @@ class LineRow(Horizontal):
     DEFAULT_CSS = """
     LineRow { height: auto; }
     LineRow Input { width: 14; margin-right: 1; }
-    LineRow .line-modifier { width: 10; }
+    LineRow .line-modifier { width: 13; }
     LineRow .line-units { width: 10; }
     LineRow .field-error { width: 1fr; padding: 0 0 0 1; display: none; }
     LineRow .field-error.-shown { display: block; }
@@ -114,8 +114,8 @@ class LineRow(Horizontal):
         i = self.index
         description = self.line.description or ""
         yield LineCode(f"{i + 1}. [b]{escape(self.line.code)}[/b] {escape(description[:28])}", id=f"line-{i}-code")
-        yield Input(compact=True, value=self.texts.get("modifier", ""), id=f"line-{i}-modifier", placeholder="modifier",
-                    classes="line-modifier", max_length=2)
+        yield Input(compact=True, value=self.texts.get("modifier", ""), id=f"line-{i}-modifier", placeholder="modifiers",
+                    classes="line-modifier", max_length=11)
         yield Input(compact=True, value=self.texts.get("from", ""), id=f"line-{i}-from", placeholder="from")
         yield Input(compact=True, value=self.texts.get("to", ""), id=f"line-{i}-to", placeholder="to")
         yield Input(compact=True, value=self.texts.get("units", ""), id=f"line-{i}-units", placeholder="units", classes="line-units")
