@@ -38,6 +38,27 @@ def _when(value: datetime | None) -> str:
     return value.astimezone().strftime("%m/%d/%Y %H:%M") if value else "?"
 
 
+def new_draft_form(kind: RequestKind, user: UserRecord | None) -> DraftForm:
+    """The form a new request of ``kind`` starts from.
+
+    The care setting follows the kind, an emergent admission notice starts as
+    admitted through the ER (that is what the notice is), and the contact is the
+    signed-in user, as the portal prefills it.
+    """
+    from store.services.reference import default_care_setting
+
+    kind = RequestKind(kind)
+    form = DraftForm(kind=kind, care_setting=default_care_setting(kind),
+                     admitted_via_er=kind is RequestKind.EMERGENT_ADMISSION)
+    if user is not None:
+        form.contact_name = user.full_name
+        form.contact_phone = user.phone
+        form.contact_phone_ext = user.phone_ext
+        form.contact_fax = user.fax
+        form.contact_email = user.email
+    return form
+
+
 def get_request_for(session: Session, user: UserRecord, request_id: int) -> AuthRequest:
     """The request row, if ``user`` may see it (NotFound / PermissionDenied otherwise)."""
     request = session.get(AuthRequest, request_id)

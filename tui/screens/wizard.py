@@ -520,16 +520,9 @@ class WizardScreen(Screen[None]):
         self.query_one("#wizard-steps").disabled = not enabled
 
     def _start_new(self) -> None:
-        from store.services.reference import default_care_setting
+        from store.services.drafts import new_draft_form
 
-        user = self.app.user
-        form = DraftForm(kind=self.kind, care_setting=default_care_setting(self.kind))
-        if user is not None:
-            form.contact_name = user.full_name
-            form.contact_phone = user.phone
-            form.contact_phone_ext = user.phone_ext
-            form.contact_fax = user.fax
-            form.contact_email = user.email
+        form = new_draft_form(self.kind, self.app.user)
         self._apply_form(form, {}, [])
         self._last_saved = None
         self._initial = copy.deepcopy(self.collect_form())
