@@ -271,6 +271,8 @@ class ServiceLine(SQLModel, table=True):
     authorized_units: int | None = None
     authorized_from: date | None = None
     authorized_to: date | None = None
+    # A modified (A6) line may authorize another code than the one requested.
+    authorized_code: str | None = Field(default=None, max_length=5)
     decision_reason: str = Field(default="", max_length=2000)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     was_pended: bool = Field(default=False)
@@ -336,6 +338,26 @@ class OutboxMail(SQLModel, table=True):
     last_error: str = Field(default="", max_length=1000)
 
 
+class PasResponse(SQLModel, table=True):
+    """A Da Vinci PAS response Bundle applied to a case (so the same one is never applied twice).
+
+    ``response_key`` is the response's identifier (``system|value``); the
+    SHA-256 is of the file's canonical JSON. Nothing about the member is kept.
+    """
+
+    __tablename__ = "pas_response"
+    __table_args__ = (UniqueConstraint("response_key", name="uq_pas_response_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="auth_request.id", index=True, ondelete="CASCADE")
+    response_key: str = Field(max_length=300)
+    content_sha256: str = Field(max_length=64, index=True)
+    outcome: str = Field(max_length=16)
+    summary: str = Field(default="", max_length=500)
+    applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    applied_by_id: int | None = Field(default=None, foreign_key="app_user.id")
+
+
 class NumberSequence(SQLModel, table=True):
     """Counters for draft, WebCert and authorization numbers; never reused."""
 
@@ -365,6 +387,7 @@ __all__ = [
     "NumberSequence",
     "Organization",
     "OutboxMail",
+    "PasResponse",
     "Provider",
     "ProviderRole",
     "RequestOrganization",

@@ -116,6 +116,7 @@ class ServiceLineRecord:
     decision_reason: str
     clinical_outcome: ClinicalOutcome
     clinical_answers: dict = field(default_factory=dict)
+    authorized_code: str | None = None  # a modified (A6) line's authorized code, when it differs
 
 
 @dataclass(frozen=True, slots=True)

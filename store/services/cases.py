@@ -334,6 +334,7 @@ def to_line_record(line: ServiceLine) -> ServiceLineRecord:
         decision_reason=line.decision_reason,
         clinical_outcome=line.clinical_outcome,
         clinical_answers=dict(line.clinical_answers or {}),
+        authorized_code=line.authorized_code,
     )
 
 
