@@ -230,6 +230,8 @@ def _line_block(pdf, item: ServiceLine, width: float, *, highlight: bool) -> Non
                 f"{item.authorized_units} units, {fmt_date(item.authorized_from)} - {fmt_date(item.authorized_to)}",
             )
         )
+    if status == LineStatus.MODIFIED and item.authorized_code:
+        rows.append(("Authorized code", f"{item.authorized_code} (instead of {item.code})"))
     if item.decision_reason:
         label = "Information needed" if status == LineStatus.PENDED else "Reason"
         rows.append((label, item.decision_reason))

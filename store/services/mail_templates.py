@@ -232,11 +232,13 @@ def line_decision(request: AuthRequest, line: ServiceLine) -> tuple[str, str]:
         f"Requested units:    {line.requested_units if line.requested_units is not None else '—'}"
         f" ({fmt_date(line.from_date)} – {fmt_date(line.to_date)})",
     ]
-    if status in (LineStatus.APPROVED, LineStatus.PARTIAL):
+    if status in (LineStatus.APPROVED, LineStatus.PARTIAL, LineStatus.MODIFIED):
         details.append(
             f"Authorized units:   {line.authorized_units} "
             f"({fmt_date(line.authorized_from)} – {fmt_date(line.authorized_to)})"
         )
+    if status == LineStatus.MODIFIED and line.authorized_code:
+        details.append(f"Authorized code:    {line.authorized_code} (instead of {line.code})")
     if line.decision_reason:
         label = "Information needed: " if status == LineStatus.PENDED else "Reason:             "
         details.append(f"{label}{line.decision_reason}")

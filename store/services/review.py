@@ -52,8 +52,17 @@ STANDARD_DECISION_TIME = timedelta(days=7)
 QUEUE_PAGE_SIZE = 50
 MAX_REASON_LENGTH = 2000
 
-# Outcomes a reviewer may give a line, with the word the form shows.
-DECISION_OUTCOMES = (LineStatus.APPROVED, LineStatus.PARTIAL, LineStatus.DENIED, LineStatus.PENDED)
+# Outcomes a line may be given, with the word the form shows.
+DECISION_OUTCOMES = (
+    LineStatus.APPROVED,
+    LineStatus.PARTIAL,
+    LineStatus.DENIED,
+    LineStatus.PENDED,
+    LineStatus.MODIFIED,
+    LineStatus.CANCELLED,
+)
+# Outcomes that authorize something (units, dates; A6 possibly another code).
+GRANTING_OUTCOMES = (LineStatus.APPROVED, LineStatus.PARTIAL, LineStatus.MODIFIED)
 
 EVENT_URGENCY_CHANGED = "urgency_changed"
 EVENT_ACCEPTED = "accepted"
@@ -360,6 +369,8 @@ def _parse_outcome(outcome: LineStatus | str) -> LineStatus:
             "partial": LineStatus.PARTIAL,
             "denied": LineStatus.DENIED,
             "pended": LineStatus.PENDED,
+            "modified": LineStatus.MODIFIED,
+            "cancelled": LineStatus.CANCELLED,
         }
         if text.lower() in by_word:
             return by_word[text.lower()]
@@ -369,7 +380,9 @@ def _parse_outcome(outcome: LineStatus | str) -> LineStatus:
             outcome = None  # type: ignore[assignment]
     if outcome not in DECISION_OUTCOMES:
         raise ValidationError(
-            "Choose Approved (A1), Partially approved (A2), Denied (A3) or Pended (A4).", field="outcome"
+            "Choose Approved (A1), Partially approved (A2), Denied (A3), Pended (A4), Modified (A6) "
+            "or Cancelled (C).",
+            field="outcome",
         )
     return LineStatus(outcome)
 
@@ -387,8 +400,14 @@ def validate_line_decision(
     from_date: date | None,
     to_date: date | None,
     reason: str,
+    code: str | None = None,
 ) -> dict[str, str]:
-    """Field → message for everything wrong with a proposed decision (empty when fine)."""
+    """Field → message for everything wrong with a proposed decision (empty when fine).
+
+    A modified line (A6) authorizes units and dates that may differ from the
+    request (outside its dates too), and possibly another ``code``; something
+    must differ, else it is an approval (A1).
+    """
     errors: dict[str, str] = {}
     if len(reason) > MAX_REASON_LENGTH:
         errors["reason"] = f"The reason is too long ({len(reason)} characters; at most {MAX_REASON_LENGTH})."
@@ -396,6 +415,8 @@ def validate_line_decision(
         errors["reason"] = "Give the specific reason for the denial; it is printed on the letter."
     if outcome == LineStatus.PENDED and not reason:
         errors["reason"] = "Say what information is needed to decide this line."
+    if outcome == LineStatus.MODIFIED:
+        return errors | _modified_errors(line, req, units, from_date, to_date, code)
     if outcome not in (LineStatus.APPROVED, LineStatus.PARTIAL):
         return errors
 
@@ -440,6 +461,47 @@ def validate_line_decision(
     return errors
 
 
+def _modified_errors(
+    line: ServiceLine,
+    req: AuthRequest,
+    units: int | None,
+    from_date: date | None,
+    to_date: date | None,
+    code: str | None,
+) -> dict[str, str]:
+    """What is wrong with a modified (A6) decision: units, dates, code, and that something changed."""
+    from store.codes.procedures import normalize_procedure, validate_procedure_code
+
+    errors: dict[str, str] = {}
+    if units is None:
+        errors["units"] = "Enter the authorized units."
+    elif isinstance(units, bool) or not isinstance(units, int):
+        errors["units"] = "Authorized units must be a whole number."
+    elif units <= 0:
+        errors["units"] = f"Authorized units must be 1 or more (got {units}); to authorize nothing, deny the line."
+    if from_date is None:
+        errors["from-date"] = "Enter the first authorized date."
+    if to_date is None:
+        errors["to-date"] = "Enter the last authorized date."
+    if from_date is not None and to_date is not None and to_date < from_date:
+        errors["to-date"] = (
+            f"The last authorized date ({fmt_date(to_date)}) is before the first ({fmt_date(from_date)})."
+        )
+    new_code = normalize_procedure(code or "") or line.code
+    if code and normalize_procedure(code) != line.code:
+        try:
+            validate_procedure_code(code, field="code")
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if not errors:
+        start, end = _window(line, req)
+        if (new_code, units, from_date, to_date) == (line.code, line.requested_units, start, end):
+            errors["outcome"] = (
+                "Nothing is modified: the code, units and dates are those requested; choose Approved (A1)."
+            )
+    return errors
+
+
 def decide_line(
     session: Session,
     user: UserRecord,
@@ -451,6 +513,7 @@ def decide_line(
     from_date: date | None = None,
     to_date: date | None = None,
     reason: str = "",
+    code: str | None = None,
     attachments_dir: Path | None = None,
     expected_version: int | None = None,
 ) -> CaseDetail:
@@ -464,13 +527,16 @@ def decide_line(
     * ``Denied`` (A3): ``reason`` required.
     * ``Pended`` (A4): ``reason`` says what information is needed; the line is
       marked ``was_pended`` so a later approval counts as "approved after pend".
+    * ``Modified`` (A6): authorized ``units`` and dates that differ from the
+      request, and/or another procedure ``code``; ``reason`` optional.
+    * ``Cancelled`` (C): the request for the line is withdrawn; nothing authorized.
 
     A line may be decided again (e.g. pended, then approved). Writes a
     ``line_decided`` event, a line-decision mail and a determination letter.
 
     Raises:
         ValidationError: per field (``outcome``, ``units``, ``from-date``,
-            ``to-date``, ``reason``), all problems at once.
+            ``to-date``, ``reason``, ``code``), all problems at once.
         InvalidTransitionError: the case is not accepted.
         NotFoundError: no such line on this case.
     """
@@ -482,7 +548,7 @@ def decide_line(
         raise NotFoundError(f"Case #{request_id} has no service line #{line_id}.")
     status = _parse_outcome(outcome)
     reason = (reason or "").strip()
-    errors = validate_line_decision(line, req, status, units, from_date, to_date, reason)
+    errors = validate_line_decision(line, req, status, units, from_date, to_date, reason, code)
     if errors:
         raise ValidationError(errors)
 
@@ -492,10 +558,15 @@ def decide_line(
     line.status = status
     line.decided_at = now
     line.decision_reason = reason
-    if status in (LineStatus.APPROVED, LineStatus.PARTIAL):
+    line.authorized_code = None
+    if status in GRANTING_OUTCOMES:
         line.authorized_units = units
         line.authorized_from = from_date
         line.authorized_to = to_date
+        if status == LineStatus.MODIFIED and code:
+            from store.codes.procedures import normalize_procedure
+
+            line.authorized_code = normalize_procedure(code) if normalize_procedure(code) != line.code else None
     else:
         line.authorized_units = None
         line.authorized_from = None
@@ -514,8 +585,10 @@ def decide_line(
         when=now,
     )
     detail = f"Line {line.line_number} ({line.code}): {status.label}"
-    if status in (LineStatus.APPROVED, LineStatus.PARTIAL):
+    if status in GRANTING_OUTCOMES:
         detail += f", {units} units {fmt_date(from_date)} – {fmt_date(to_date)}"
+        if line.authorized_code:
+            detail += f" as {line.authorized_code}"
     if reason:
         detail += f"; {'information needed' if status == LineStatus.PENDED else 'reason'}: {reason}"
     if previous != LineStatus.REQUESTED:
@@ -535,6 +608,7 @@ def decide_line(
 
 __all__ = [
     "DECISION_OUTCOMES",
+    "GRANTING_OUTCOMES",
     "accept_request",
     "change_urgency",
     "decide_line",

@@ -330,8 +330,10 @@ def test_pended_then_approved_is_reportable(store, cast):
          {"to-date": "The last authorized date (03/12/2026) is before the first (03/20/2026)."}),
         ("A3", {}, {"reason": "Give the specific reason for the denial; it is printed on the letter."}),
         ("A4", {"reason": "  "}, {"reason": "Say what information is needed to decide this line."}),
-        ("A6", {}, {"outcome": "Choose Approved (A1), Partially approved (A2), Denied (A3) or Pended (A4)."}),
-        ("maybe", {}, {"outcome": "Choose Approved (A1), Partially approved (A2), Denied (A3) or Pended (A4)."}),
+        ("A6", {}, {"units": "Enter the authorized units.", "from-date": "Enter the first authorized date.",
+                    "to-date": "Enter the last authorized date."}),
+        ("maybe", {}, {"outcome": "Choose Approved (A1), Partially approved (A2), Denied (A3), Pended (A4), "
+                                  "Modified (A6) or Cancelled (C)."}),
     ],
 )
 def test_bad_line_decisions_have_clear_field_messages(store, cast, outcome, kw, expected):
