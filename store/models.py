@@ -341,19 +341,24 @@ class OutboxMail(SQLModel, table=True):
 class PasResponse(SQLModel, table=True):
     """A Da Vinci PAS response Bundle applied to a case (so the same one is never applied twice).
 
-    ``response_key`` is the response's identifier (``system|value``); the
-    SHA-256 is of the file's canonical JSON. Nothing about the member is kept.
+    ``content_sha256`` is of the response's canonical JSON (sorted keys, no
+    spaces), so a re-formatted copy is still the same response;
+    ``response_key`` is its identifier (``system|value``), kept for the record
+    (PAS echoes the request's transaction identifier, so it is not unique).
+    ``response_created`` is the payer's ``ClaimResponse.created``: an older
+    response never overrides a newer one. Nothing about the member is kept.
     """
 
     __tablename__ = "pas_response"
-    __table_args__ = (UniqueConstraint("response_key", name="uq_pas_response_key"),)
+    __table_args__ = (UniqueConstraint("content_sha256", name="uq_pas_response_sha256"),)
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="auth_request.id", index=True, ondelete="CASCADE")
-    response_key: str = Field(max_length=300)
-    content_sha256: str = Field(max_length=64, index=True)
+    response_key: str = Field(max_length=300, index=True)
+    content_sha256: str = Field(max_length=64)
     outcome: str = Field(max_length=16)
     summary: str = Field(default="", max_length=500)
+    response_created: datetime | None = Field(default=None, sa_type=UTCDateTime)
     applied_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     applied_by_id: int | None = Field(default=None, foreign_key="app_user.id")
 

@@ -1,229 +1,240 @@
-"""Da Vinci PAS export: a submitted request as a FHIR R4B Bundle.
+"""Export submitted requests as Da Vinci PAS 2.2.1 request Bundles (FHIR R4).
 
-The Bundle holds a ``Claim`` with ``use = preauthorization`` first, then the
-resources it points at: Patient, Coverage, the payer Organization, the
-providers (Practitioner or Organization for facilities), one Condition per
-diagnosis, and one DocumentReference per clinical attachment. The result is
-validated with ``fhir.resources`` (R4B) before it is returned, so what leaves
-AuthDesk is ready for a payer's FHIR API.
+Entry points:
+
+* :func:`export_pas_bundle` — one case as a checked Bundle (a JSON-ready dict).
+* :func:`export_case_to_path` — one case written to a file or into a folder
+  (what the case detail screen calls).
+* :func:`export_batch` — every case a user may see with a status (and
+  submitted since a date) into a folder, one file each (the CLI's batch).
+
+Every Bundle is parsed back with ``fhir.resources`` and checked against the
+PAS rules table (:mod:`store.fhir.rules`) before it is returned or written:
+a Bundle that breaks a rule is never written. Clerks export only the cases
+their organization may see (:func:`store.services.cases.get_case`). Nothing
+here logs; errors name the WebCert number and the file, never the member.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import date, datetime
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 
+from sqlalchemy import asc, select
 from sqlmodel import Session
 
-from store.enums import AttachmentKind, RequestKind, RequestStatus, Urgency
-from store.errors import InvalidTransitionError, ValidationError
-from store.records import CaseDetail, ProviderRecord, UserRecord
-from store.services.cases import get_case
+from store.enums import RequestStatus
+from store.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError, ValidationError
+from store.fhir.settings import PasSettings, load_pas_settings
+from store.models import Attachment, AuthRequest, Coverage, Member, Organization, Provider
+from store.records import UserRecord
+from store.services.cases import get_case, visible_to
 from store.types import utcnow
 
-ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
-CPT = "http://www.ama-assn.org/go/cpt"
-HCPCS = "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets"
-NPI = "http://hl7.org/fhir/sid/us-npi"
-POS = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
-CLAIM_TYPE = "http://terminology.hl7.org/CodeSystem/claim-type"
-PROCESS_PRIORITY = "http://terminology.hl7.org/CodeSystem/processpriority"
-DIAGNOSIS_TYPE = "http://terminology.hl7.org/CodeSystem/ex-diagnosistype"
-WEBCERT_SYSTEM = "urn:authdesk:webcert"
-MEMBER_SYSTEM = "urn:authdesk:member-id"
-PAS_SUPPORTING_INFO = "http://hl7.org/fhir/us/davinci-pas/CodeSystem/PASSupportingInfoType"
-PAS_CLAIM_PROFILE = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-claim"
-PAS_BUNDLE_PROFILE = "http://hl7.org/fhir/us/davinci-pas/StructureDefinition/profile-pas-request-bundle"
+EXPORTABLE = (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+FILE_SUFFIX = "-pas.json"
 
 
-def export_pas_bundle(session: Session, user: UserRecord, request_id: int) -> dict:
-    """The request as a validated PAS request Bundle (a JSON-ready dict).
+def _load_case(session: Session, user: UserRecord, request_id: int, settings: PasSettings):
+    """Read everything the Bundle needs (the case, member, coverage, providers, files) in ``session``."""
+    from store.fhir.request import PasCase, PasCoverage, PasDocument, PasMember, PasProvider, clinical_documents
 
-    Raises:
-        InvalidTransitionError: the request is still a draft (nothing to send).
-        ValidationError: the data does not make a valid FHIR Bundle.
-    """
     case = get_case(session, user, request_id)
-    if case.status in (RequestStatus.DRAFT, RequestStatus.CANCELLED, RequestStatus.EXPIRED):
+    if case.status not in EXPORTABLE:
         raise InvalidTransitionError(
             f"{case.draft_number} has not been submitted; only submitted requests can be exported."
         )
-    bundle = _bundle(case)
-    from fhir.resources.R4B.bundle import Bundle
+    req = session.get(AuthRequest, request_id)
+    member_row = session.get(Member, req.member_pk) if req.member_pk else None
+    coverage_row = session.get(Coverage, req.coverage_id) if req.coverage_id else None
+    organization = session.get(Organization, req.organization_id) if req.organization_id else None
+    providers = {}
+    for provider_id in {req.requesting_provider_id, req.servicing_provider_id, req.facility_provider_id} - {None}:
+        row = session.get(Provider, provider_id)
+        if row is not None:
+            from store.services.cases import to_provider_record
 
-    try:
-        validated = Bundle.model_validate(bundle)
-    except Exception as exc:  # pydantic's ValidationError, reworded for the clerk
-        raise ValidationError(f"The FHIR export is not valid: {exc}", field="fhir") from exc
-    return json.loads(validated.model_dump_json(exclude_none=True))
+            providers[row.id] = PasProvider(to_provider_record(row), phone=row.phone, fax=row.fax, address=row.address)
+    documents = []
+    for record in clinical_documents(case.attachments):
+        try:
+            content = Path(record.stored_path).read_bytes()
+        except OSError as exc:
+            raise ValidationError(
+                f"{case.webcert_number}: the attachment {record.filename} cannot be read from the attachments "
+                f"folder ({exc.strerror or exc}); nothing was exported.", field="fhir") from None
+        documents.append(PasDocument(record, content))
+    return PasCase(
+        case=case,
+        member=PasMember(member_row.first_name, member_row.last_name, member_row.birth_date, member_row.sex,
+                         member_row.medicaid_id or "") if member_row else None,
+        coverage=PasCoverage(coverage_row.plan_name, coverage_row.group_number, coverage_row.start_date,
+                             coverage_row.end_date) if coverage_row else None,
+        providers=providers,
+        organization_code=organization.code if organization else "",
+        organization_name=organization.name if organization else "",
+        documents=tuple(documents),
+        exported_at=utcnow(),
+        settings=settings,
+    )
 
 
-def write_pas_bundle(session: Session, user: UserRecord, request_id: int, folder: Path) -> Path:
-    """Write the PAS Bundle as ``<WebCert number>-pas.json`` into ``folder``."""
-    bundle = export_pas_bundle(session, user, request_id)
-    number = bundle["entry"][0]["resource"]["identifier"][0]["value"]
-    target = Path(folder).expanduser() / f"{number}-pas.json"
+def export_pas_bundle(session: Session, user: UserRecord, request_id: int, *,
+                      settings: PasSettings | None = None) -> dict:
+    """Case ``request_id`` as a PAS request Bundle, parsed back and checked against the PAS rules.
+
+    Raises:
+        NotFoundError / PermissionDeniedError: no such case, or another organization's.
+        InvalidTransitionError: the request has not been submitted (draft, cancelled, expired).
+        ValidationError: an attachment cannot be read, or the Bundle breaks a PAS rule (field ``fhir``).
+    """
+    from store.fhir.request import build_request_bundle
+    from store.fhir.rules import check_request_bundle
+
+    pas = _load_case(session, user, request_id, settings or load_pas_settings())
+    bundle = build_request_bundle(pas)
+    problems = check_request_bundle(bundle)
+    if problems:
+        number = pas.case.webcert_number
+        raise ValidationError(f"{number}: the PAS Bundle breaks {len(problems)} rule(s): "
+                              + "; ".join(str(p) for p in problems[:5]), field="fhir")
+    return bundle
+
+
+def write_json(bundle: dict, target: Path) -> Path:
+    """Write ``bundle`` to ``target`` atomically (a ``.part`` file renamed), creating the folder.
+
+    Raises:
+        ValidationError: the folder or file cannot be written (field ``path``), one line.
+    """
+    target = Path(os.path.expanduser(str(target)))
+    partial = target.with_name(target.name + ".part")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(bundle, indent=2), encoding="utf-8")
+        partial.write_text(json.dumps(bundle, indent=2, ensure_ascii=False), encoding="utf-8")
+        partial.replace(target)
     except OSError as exc:
-        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from exc
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from None
     return target
 
 
-class _Ids:
-    """Stable ``urn:uuid:`` full URLs for one case's resources."""
+def export_case_to_path(store, user: UserRecord, request_id: int, path: str | Path, *,
+                        settings: PasSettings | None = None) -> Path:
+    """Export one case to ``path`` (a ``.json`` file, or a folder that gets ``<WebCert>-pas.json``).
 
-    def __init__(self, case_id: int) -> None:
-        self.case_id = case_id
+    The entry point for the case detail screen's export key.
 
-    def url(self, resource_type: str, local_id: str) -> str:
-        name = f"authdesk/case/{self.case_id}/{resource_type}/{local_id}"
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+    Returns:
+        The file written.
 
-    def ref(self, resource_type: str, local_id: str) -> dict:
-        return {"reference": self.url(resource_type, local_id)}
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _coding(system: str, code: str, display: str | None = None) -> dict:
-    return {"coding": [{"system": system, "code": code, "display": display or None}]}
-
-
-def _provider_resource(provider: ProviderRecord) -> dict:
-    identifier = [{"system": NPI, "value": provider.npi}]
-    if provider.is_facility:
-        return {"resourceType": "Organization", "id": f"p{provider.id}", "identifier": identifier,
-                "name": provider.name}
-    return {"resourceType": "Practitioner", "id": f"p{provider.id}", "identifier": identifier,
-            "name": [{"text": provider.name}]}
+    Raises:
+        The errors of :func:`export_pas_bundle` and :func:`write_json`.
+    """
+    with store.session() as session:
+        bundle = export_pas_bundle(session, user, request_id, settings=settings)
+        number = _webcert_of(bundle)
+    target = Path(os.path.expanduser(str(path)))
+    if target.is_dir() or target.suffix.lower() != ".json":
+        target = target / f"{number}{FILE_SUFFIX}"
+    return write_json(bundle, target)
 
 
-def _bundle(case: CaseDetail) -> dict:
-    ids = _Ids(case.id)
-    member_id = case.member_id or "unknown"
-    last, _, first = case.member_name.partition(", ")
-    patient = {
-        "resourceType": "Patient",
-        "id": "member",
-        "identifier": [{"system": MEMBER_SYSTEM, "value": member_id}],
-        "name": [{"family": last or case.member_name or None, "given": [first] if first else None}],
-        "gender": {"F": "female", "M": "male"}.get(case.member_sex, "unknown"),
-        "birthDate": _iso(case.member_birth_date),
-    }
-    payer = {"resourceType": "Organization", "id": "payer", "name": case.plan_name or "Health plan"}
-    coverage = {
-        "resourceType": "Coverage",
-        "id": "coverage",
-        "status": "active",
-        "subscriberId": member_id,
-        "beneficiary": ids.ref("Patient", "member"),
-        "payor": [ids.ref("Organization", "payer")],
-        "order": 2 if case.coverage_order == "secondary" else 1,
-    }
-    providers: dict[int, dict] = {}
-    for provider in (case.requesting_provider, case.servicing_provider, case.facility_provider):
-        if provider is not None:
-            providers[provider.id] = _provider_resource(provider)
-    conditions = [
-        {
-            "resourceType": "Condition",
-            "id": f"dx{index}",
-            "subject": ids.ref("Patient", "member"),
-            "code": _coding(ICD10CM, dx.code, dx.description),
-        }
-        for index, dx in enumerate(case.diagnoses)
-    ]
-    documents = [
-        {
-            "resourceType": "DocumentReference",
-            "id": f"doc{a.id}",
-            "status": "current",
-            "subject": ids.ref("Patient", "member"),
-            "date": _iso(a.added_at),
-            # FHIR's Attachment.hash is SHA-1; AuthDesk addresses files by SHA-256.
-            "description": f"SHA-256 {a.sha256}",
-            "content": [{"attachment": {"contentType": a.media_type, "title": a.filename, "size": a.size_bytes}}],
-        }
-        for a in case.attachments
-        if AttachmentKind(a.kind) is AttachmentKind.CLINICAL
-    ]
-    requester = case.requesting_provider or case.servicing_provider
-    requester_ref = None
-    if requester is not None:
-        requester_ref = ids.ref(_provider_resource(requester)["resourceType"], f"p{requester.id}")
-    claim = {
-        "resourceType": "Claim",
-        "id": "claim",
-        "meta": {"profile": [PAS_CLAIM_PROFILE]},
-        "identifier": [{"system": WEBCERT_SYSTEM, "value": case.webcert_number or case.draft_number}],
-        "status": "active",
-        "type": _coding(CLAIM_TYPE, "institutional" if RequestKind(case.kind).is_inpatient else "professional"),
-        "use": "preauthorization",
-        "patient": ids.ref("Patient", "member"),
-        "created": _iso(case.submitted_at or utcnow()),
-        "insurer": ids.ref("Organization", "payer"),
-        "provider": requester_ref,
-        "facility": ids.ref("Organization", f"p{case.facility_provider.id}") if case.facility_provider else None,
-        "priority": _coding(PROCESS_PRIORITY, "stat" if case.urgency == Urgency.EXPEDITED else "normal"),
-        "insurance": [{"sequence": 1, "focal": True, "coverage": ids.ref("Coverage", "coverage")}],
-        "diagnosis": [
-            {
-                "sequence": index + 1,
-                "diagnosisReference": ids.ref("Condition", f"dx{index}"),
-                "type": [_coding(DIAGNOSIS_TYPE, "principal")] if dx.is_primary else None,
-            }
-            for index, dx in enumerate(case.diagnoses)
-        ],
-        "supportingInfo": [
-            {
-                "sequence": index + 1,
-                "category": _coding(PAS_SUPPORTING_INFO, "additionalInformation"),
-                "valueReference": ids.ref("DocumentReference", doc["id"]),
-            }
-            for index, doc in enumerate(documents)
-        ],
-        "item": [
-            {
-                "sequence": line.line_number,
-                "productOrService": _coding(HCPCS if line.code_type == "HCPCS" else CPT, line.code,
-                                            line.description),
-                "modifier": [{"coding": [{"code": m}]} for m in line.modifiers] or None,
-                "servicedPeriod": {"start": _iso(line.from_date), "end": _iso(line.to_date or line.from_date)}
-                if line.from_date else None,
-                "quantity": {"value": line.requested_units} if line.requested_units else None,
-                "locationCodeableConcept": _coding(POS, case.place_of_service) if case.place_of_service else None,
-                "diagnosisSequence": [1] if case.diagnoses else None,
-            }
-            for line in case.lines
-        ],
-    }
-    if requester_ref is None:
-        raise ValidationError("The request has no requesting provider to export.", field="fhir")
-    resources = [claim, patient, coverage, payer, *providers.values(), *conditions, *documents]
-    return {
-        "resourceType": "Bundle",
-        "meta": {"profile": [PAS_BUNDLE_PROFILE]},
-        "identifier": {"system": WEBCERT_SYSTEM, "value": case.webcert_number or case.draft_number},
-        "type": "collection",
-        "timestamp": _iso(utcnow()),
-        "entry": [
-            {"fullUrl": ids.url(r["resourceType"], r["id"]), "resource": _strip_none(r)} for r in resources
-        ],
-    }
+def _webcert_of(bundle: dict) -> str:
+    return bundle["entry"][0]["resource"]["identifier"][0]["value"]
 
 
-def _strip_none(value):
-    """Drop None values and the empty lists/dicts they leave behind (FHIR forbids empties)."""
-    if isinstance(value, dict):
-        cleaned = {k: _strip_none(v) for k, v in value.items() if v is not None}
-        return {k: v for k, v in cleaned.items() if v not in ({}, [])}
-    if isinstance(value, list):
-        cleaned = [_strip_none(v) for v in value if v is not None]
-        return [v for v in cleaned if v not in ({}, [])]
-    return value
+def find_case_by_number(session: Session, user: UserRecord, webcert_number: str) -> int:
+    """The id of the case with ``webcert_number`` that ``user`` may see.
+
+    Raises:
+        NotFoundError: no such number, or another organization's case (the same message).
+    """
+    from store.textgate import check_text
+
+    number = check_text(webcert_number, field="number", max_length=16, label="The WebCert number").upper()
+    found = session.execute(
+        select(AuthRequest.id).where(AuthRequest.webcert_number == number, visible_to(user))
+    ).scalar()
+    if found is None:
+        raise NotFoundError(f"No case {number} is known here.")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch export did: files written and, per WebCert number, why one was not."""
+
+    written: tuple[Path, ...]
+    failed: tuple[tuple[str, str], ...]
+
+
+def cases_to_export(session: Session, user: UserRecord, statuses: Sequence[RequestStatus],
+                    since: date | None = None) -> list[tuple[int, str]]:
+    """(id, WebCert number) of the cases ``user`` may see with ``statuses``, submitted on or after ``since``."""
+    where = [AuthRequest.status.in_([RequestStatus(s) for s in statuses]), visible_to(user),
+             AuthRequest.webcert_number.is_not(None)]
+    if since is not None:
+        from datetime import UTC
+
+        where.append(AuthRequest.submitted_at >= datetime.combine(since, time(0), tzinfo=UTC))
+    rows = session.execute(
+        select(AuthRequest.id, AuthRequest.webcert_number).where(*where)
+        .order_by(asc(AuthRequest.submitted_at), asc(AuthRequest.id))
+    ).all()
+    return [(r.id, r.webcert_number) for r in rows]
+
+
+def export_batch(store, user: UserRecord, statuses: Sequence[RequestStatus], folder: str | Path, *,
+                 since: date | None = None, settings: PasSettings | None = None,
+                 progress: Callable[[int, int, str], None] | None = None) -> BatchResult:
+    """Export every case ``user`` may see with ``statuses`` into ``folder`` (``<WebCert>-pas.json`` each).
+
+    One case that cannot be exported (an unreadable attachment) is reported
+    and the others still are; an unwritable folder stops the batch at once.
+    ``progress(done, total, webcert_number)`` is called after each case.
+
+    Raises:
+        ValidationError: the folder cannot be created or written (field ``path``).
+    """
+    settings = settings or load_pas_settings()
+    target = Path(os.path.expanduser(str(folder)))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from None
+    if not os.access(target, os.W_OK | os.X_OK):
+        raise ValidationError(f"Cannot write {target}: permission denied", field="path")
+    with store.session() as session:
+        todo = cases_to_export(session, user, statuses, since)
+    written, failed = [], []
+    for done, (request_id, number) in enumerate(todo, start=1):
+        try:
+            with store.session() as session:
+                bundle = export_pas_bundle(session, user, request_id, settings=settings)
+        except (ValidationError, InvalidTransitionError, NotFoundError, PermissionDeniedError) as exc:
+            failed.append((number, str(exc)))
+        else:
+            written.append(write_json(bundle, target / f"{number}{FILE_SUFFIX}"))
+        if progress is not None:
+            progress(done, len(todo), number)
+    return BatchResult(tuple(written), tuple(failed))
+
+
+__all__ = [
+    "EXPORTABLE",
+    "BatchResult",
+    "cases_to_export",
+    "export_batch",
+    "export_case_to_path",
+    "export_pas_bundle",
+    "find_case_by_number",
+    "write_json",
+]

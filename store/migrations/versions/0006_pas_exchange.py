@@ -27,15 +27,16 @@ def upgrade() -> None:
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("outcome", sa.String(length=16), nullable=False),
         sa.Column("summary", sa.String(length=500), nullable=False),
+        sa.Column("response_created", store.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("applied_at", store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("applied_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["request_id"], ["auth_request.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["applied_by_id"], ["app_user.id"]),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("response_key", name="uq_pas_response_key"),
+        sa.UniqueConstraint("content_sha256", name="uq_pas_response_sha256"),
     )
     op.create_index("ix_pas_response_request_id", "pas_response", ["request_id"])
-    op.create_index("ix_pas_response_content_sha256", "pas_response", ["content_sha256"])
+    op.create_index("ix_pas_response_response_key", "pas_response", ["response_key"])
     with op.batch_alter_table("service_line") as batch:
         batch.add_column(sa.Column("authorized_code", sa.String(length=5), nullable=True))
 
@@ -43,6 +44,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("service_line") as batch:
         batch.drop_column("authorized_code")
-    op.drop_index("ix_pas_response_content_sha256", table_name="pas_response")
+    op.drop_index("ix_pas_response_response_key", table_name="pas_response")
     op.drop_index("ix_pas_response_request_id", table_name="pas_response")
     op.drop_table("pas_response")

@@ -1,0 +1,13 @@
+"""Da Vinci Prior Authorization Support (PAS 2.2.1, FHIR R4): build, check and read Bundles.
+
+* :mod:`store.fhir.terms` — canonical URLs, code systems and AuthDesk's X12 tables.
+* :mod:`store.fhir.settings` — the plan's identifiers (``[pas]`` in config.toml).
+* :mod:`store.fhir.request` — a submitted case as a PAS request Bundle.
+* :mod:`store.fhir.response` — a PAS response Bundle read into decisions (and built, for tests
+  and a payer simulator).
+* :mod:`store.fhir.rules` — the profiles' rules as a table, and the one checker that applies it.
+* :mod:`store.fhir.transport` — where a ``$submit`` to a payer endpoint plugs in.
+
+Resources are built and parsed with ``fhir.resources`` (its R4B models: for the
+resources PAS uses they have the same elements as FHIR R4 4.0.1).
+"""

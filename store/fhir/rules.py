@@ -1,0 +1,598 @@
+"""The PAS 2.2.1 profiles' rules as data, and the one checker that applies them to a Bundle.
+
+Each :class:`Rule` says, for every node a context selects, how many values a
+path may have (min..max), and what each value must be: a fixed value or
+pattern, a required binding (code systems, and codes where the guide lists
+them), or a text pattern (the guide's ``FullDateRule``). ``source`` points at
+the line of ``shared/pas/*.fsh`` (or the US Core 7.0.0 parent profile) the
+rule comes from. :data:`REQUEST_RULES` and :data:`RESPONSE_RULES` are the
+tables; :data:`REQUEST_INVARIANTS` / :data:`RESPONSE_INVARIANTS` hold the
+guide's invariants that a table row cannot say (``ClaimFirst``,
+``self-beneficiary``, ``ImmediateLevelOfCare``) plus Bundle-wide checks:
+every reference resolves to an entry, every extension URL is one the guide
+defines, full URLs are unique, item sequence pointers point at something.
+
+Paths are dotted FHIR element names with a few functions:
+``extension(URL)`` (extensions with that url), ``name[x]`` (a choice
+element), ``name(CODE)`` (elements whose ``category`` or ``type`` has that
+code: a slice), ``resolve()`` (a reference's entry in the Bundle),
+``is(Type)`` (resources of that type) and ``first()``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from store.fhir import terms as t
+
+FULL_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_CHOICE_KEY = re.compile(r"^[a-z][A-Za-z]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of a profile: in each ``where`` node, ``path`` has ``min``..``max`` values that obey."""
+
+    where: str
+    path: str
+    min: int = 0
+    max: int | None = None  # None: unbounded
+    fixed: object = None  # a value, or a dict pattern each value must contain
+    systems: frozenset[str] = frozenset()  # required binding: a coding in one of these systems
+    codes: frozenset[str] = frozenset()  # ... with one of these codes (when the guide lists them)
+    pattern: str | None = None  # each value (text) must match
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A rule a Bundle breaks, where, and the rule's source."""
+
+    location: str
+    message: str
+    source: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message} [{self.source}]"
+
+
+def R(where: str, path: str, card: str = "0..*", *, fixed: object = None, systems=(), codes=(),
+      pattern: str | None = None, source: str) -> Rule:
+    """A rule from FSH-like cardinality text (``"1..1"``, ``"0..*"``)."""
+    low, high = card.split("..")
+    return Rule(where, path, int(low), None if high == "*" else int(high), fixed, frozenset(systems),
+                frozenset(codes), pattern, source)
+
+
+# --- the path evaluator ----------------------------------------------------------------------
+
+
+class _Context:
+    """A Bundle indexed by full URL, for ``resolve()``."""
+
+    def __init__(self, bundle: dict) -> None:
+        self.bundle = bundle
+        self.by_url = {e.get("fullUrl"): e.get("resource") for e in bundle.get("entry", []) if isinstance(e, dict)}
+
+
+def _split(path: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in path:
+        if char == "." and depth == 0:
+            parts.append(current)
+            current = ""
+            continue
+        depth += char == "("
+        depth -= char == ")"
+        current += char
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _children(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _has_code(element: dict, code: str) -> bool:
+    for key in ("category", "type"):
+        for cc in _children(element.get(key)):
+            if isinstance(cc, dict) and any(c.get("code") == code for c in cc.get("coding", [])):
+                return True
+    return False
+
+
+def _step(ctx: _Context, nodes: list[tuple[str, object]], segment: str) -> list[tuple[str, object]]:
+    out: list[tuple[str, object]] = []
+    name, _, arg = segment.partition("(")
+    arg = arg[:-1] if arg.endswith(")") else arg
+    for location, node in nodes:
+        if segment == "first()":
+            out.extend([(location, node)][:1])
+            continue
+        if segment == "resolve()":
+            if isinstance(node, dict) and node.get("reference") in ctx.by_url:
+                out.append((node["reference"], ctx.by_url[node["reference"]]))
+            continue
+        if name == "is":
+            if isinstance(node, dict) and node.get("resourceType") == arg:
+                out.append((location, node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        if name.endswith("[x]"):
+            stem = name[:-3]
+            for key, value in node.items():
+                if key.startswith(stem) and key[len(stem):][:1].isupper():
+                    out.extend((f"{location}.{key}", v) for v in _children(value))
+            continue
+        values = _children(node.get(name))
+        indexed = [(f"{location}.{name}[{i}]" if len(values) > 1 else f"{location}.{name}", v)
+                   for i, v in enumerate(values)]
+        if arg and name == "extension":
+            indexed = [(loc, v) for loc, v in indexed if isinstance(v, dict) and v.get("url") == arg]
+        elif arg:
+            indexed = [(loc, v) for loc, v in indexed if isinstance(v, dict) and _has_code(v, arg)]
+        out.extend(indexed)
+    # "first()" applies to the whole list, not per node
+    return out[:1] if segment == "first()" else out
+
+
+def evaluate(ctx: _Context, nodes: list[tuple[str, object]], path: str) -> list[tuple[str, object]]:
+    """The values ``path`` selects from ``nodes`` (each with its location)."""
+    for segment in _split(path):
+        nodes = _step(ctx, nodes, segment)
+    return nodes
+
+
+def _contexts(ctx: _Context, where: str) -> list[tuple[str, object]]:
+    head, _, rest = where.partition(".")
+    if head == "Bundle":
+        roots = [("Bundle", ctx.bundle)]
+    else:
+        roots = [(f"{head}/{r.get('id', '?')}", r) for r in ctx.by_url.values()
+                 if isinstance(r, dict) and r.get("resourceType") == head]
+    return evaluate(ctx, roots, rest) if rest else roots
+
+
+def _matches(value, pattern) -> bool:
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(_matches(value.get(k), v) for k, v in pattern.items())
+    if isinstance(pattern, list):
+        return isinstance(value, list) and all(any(_matches(v, p) for v in value) for p in pattern)
+    return value == pattern
+
+
+def _bound(value, systems: frozenset[str], codes: frozenset[str]) -> bool:
+    if isinstance(value, str):
+        return not codes or value in codes
+    if not isinstance(value, dict):
+        return False
+    codings = value.get("coding", []) if "coding" in value else [value]
+    return any((not systems or c.get("system") in systems) and (not codes or c.get("code") in codes) and c.get("code")
+               for c in codings if isinstance(c, dict))
+
+
+def _check_rule(ctx: _Context, rule: Rule) -> Iterator[Problem]:
+    for location, node in _contexts(ctx, rule.where):
+        values = evaluate(ctx, [(location, node)], rule.path) if rule.path else [(location, node)]
+        where = f"{location}.{rule.path}" if rule.path else location
+        count = len(values)
+        if count < rule.min or (rule.max is not None and count > rule.max):
+            card = f"{rule.min}..{'*' if rule.max is None else rule.max}"
+            yield Problem(where, f"has {count} value(s); the profile allows {card}", rule.source)
+        for value_location, value in values:
+            if rule.fixed is not None and not _matches(value, rule.fixed):
+                yield Problem(value_location, f"is {value!r}; the profile fixes {rule.fixed!r}", rule.source)
+            if (rule.systems or rule.codes) and not _bound(value, rule.systems, rule.codes):
+                allowed = ", ".join(sorted(rule.codes)) or ", ".join(sorted(rule.systems))
+                yield Problem(value_location, f"is not from the required binding ({allowed})", rule.source)
+            if rule.pattern and not (isinstance(value, str) and re.match(rule.pattern, value)):
+                yield Problem(value_location, f"{value!r} does not match {rule.pattern}", rule.source)
+
+
+# --- Bundle-wide checks ----------------------------------------------------------------------
+
+
+def _walk(value, location: str) -> Iterator[tuple[str, dict]]:
+    if isinstance(value, dict):
+        yield location, value
+        for key, child in value.items():
+            yield from _walk(child, f"{location}.{key}")
+    elif isinstance(value, list):
+        for i, child in enumerate(value):
+            yield from _walk(child, f"{location}[{i}]")
+
+
+def references_resolve(ctx: _Context) -> Iterator[Problem]:
+    """Every ``Reference.reference`` names an entry of the Bundle (PAS Bundles are self-contained)."""
+    for location, node in _walk(ctx.bundle, "Bundle"):
+        reference = node.get("reference")
+        if isinstance(reference, str) and reference not in ctx.by_url:
+            yield Problem(location, f"reference {reference} resolves to no entry", "Bundle.fsh: a PAS Bundle "
+                          "carries the resources its Claim references")
+
+
+def extension_urls_known(ctx: _Context) -> Iterator[Problem]:
+    """Every extension URL is one the guide (or FHIR) defines and AuthDesk knows: no typos ship."""
+    for location, node in _walk(ctx.bundle, "Bundle"):
+        for ext in _children(node.get("extension")):
+            if isinstance(ext, dict) and ext.get("url") not in t.KNOWN_EXTENSION_URLS:
+                yield Problem(location, f"unknown extension url {ext.get('url')!r}", "Claim.fsh, ClaimResponse.fsh, "
+                              "Claim-update.fsh: extension ids")
+
+
+def full_urls_unique(ctx: _Context) -> Iterator[Problem]:
+    """No two entries share a full URL (else a reference is ambiguous)."""
+    urls = [e.get("fullUrl") for e in ctx.bundle.get("entry", [])]
+    for url in {u for u in urls if urls.count(u) > 1}:
+        yield Problem("Bundle.entry", f"full URL {url} appears twice", "FHIR Bundle: bdl-7")
+
+
+def claim_first(ctx: _Context) -> Iterator[Problem]:
+    """Bundle.fsh invariant ClaimFirst: ``entry.first().resource is Claim``."""
+    entries = ctx.bundle.get("entry") or [{}]
+    if (entries[0].get("resource") or {}).get("resourceType") != "Claim":
+        yield Problem("Bundle.entry[0]", "is not the Claim", "Bundle.fsh: Invariant ClaimFirst")
+
+
+def claim_response_first(ctx: _Context) -> Iterator[Problem]:
+    """Bundle.fsh invariant ClaimResponseFirst."""
+    entries = ctx.bundle.get("entry") or [{}]
+    if (entries[0].get("resource") or {}).get("resourceType") != "ClaimResponse":
+        yield Problem("Bundle.entry[0]", "is not the ClaimResponse", "Bundle.fsh: Invariant ClaimResponseFirst")
+
+
+def self_beneficiary(ctx: _Context) -> Iterator[Problem]:
+    """Coverage.fsh invariant self-beneficiary: not X12 18 (self) implies a subscriber."""
+    for location, coverage in _contexts(ctx, "Coverage"):
+        codes = [c.get("code") for c in (coverage.get("relationship") or {}).get("coding", [])]
+        if "18" not in codes and not coverage.get("subscriber"):
+            yield Problem(location, "relationship is not self (18) and there is no subscriber",
+                          "Coverage.fsh: Invariant self-beneficiary")
+
+
+def immediate_level_of_care(ctx: _Context) -> Iterator[Problem]:
+    """Claim.fsh invariant ImmediateLevelOfCare: certification type 1 (immediate appeal) needs a level of service."""
+    for location, claim in _contexts(ctx, "Claim"):
+        has_level = bool(evaluate(ctx, [(location, claim)], f"extension({t.EXT_LEVEL_OF_SERVICE})"))
+        for item_location, item in evaluate(ctx, [(location, claim)], "item"):
+            certifications = evaluate(ctx, [(item_location, item)],
+                                      f"extension({t.EXT_CERTIFICATION_TYPE}).valueCodeableConcept.coding.code")
+            if any(code == "1" for _, code in certifications) and not has_level:
+                yield Problem(item_location, "an immediate appeal without a level of service",
+                              "Claim.fsh: Invariant ImmediateLevelOfCare")
+
+
+def item_pointers(ctx: _Context) -> Iterator[Problem]:
+    """item.careTeamSequence / diagnosisSequence / informationSequence point at existing entries."""
+    pairs = (("careTeamSequence", "careTeam"), ("diagnosisSequence", "diagnosis"),
+             ("informationSequence", "supportingInfo"))
+    for location, claim in _contexts(ctx, "Claim"):
+        for pointer, target in pairs:
+            known = {entry.get("sequence") for entry in claim.get(target, [])}
+            for item in claim.get("item", []):
+                for number in item.get(pointer, []):
+                    if number not in known:
+                        yield Problem(f"{location}.item[{item.get('sequence')}].{pointer}",
+                                      f"{number} names no {target} entry", "FHIR Claim: item sequence pointers")
+
+
+def us_core_name(ctx: _Context) -> Iterator[Problem]:
+    """US Core Patient us-core-6: each name has a family or a given name."""
+    for location, patient in _contexts(ctx, "Patient"):
+        for name in patient.get("name", []):
+            if not (name.get("family") or name.get("given")):
+                yield Problem(location, "a name without family or given", "US Core Patient 7.0.0: us-core-6")
+
+
+Invariant = Callable[[_Context], Iterator[Problem]]
+
+# --- the tables ------------------------------------------------------------------------------
+
+DIAGNOSIS_SYSTEMS = (t.ICD10CM, "http://terminology.hl7.org/CodeSystem/icd9cm",
+                         "https://www.cms.gov/Medicare/Medicare-Fee-for-Service-Payment/AcuteInpatientPPS/"
+                         "MS-DRG-Classifications-and-Software",
+                         "http://uri.hddaccess.com/cs/apdrg", "http://uri.hddaccess.com/cs/aprdrg")
+REQUESTED_SERVICE = (t.x12("1365"), t.CPT, t.HCPCS, "http://terminology.hl7.org/CodeSystem/icd9cm",
+                     "http://www.cms.gov/Medicare/Coding/ICD10", "http://hl7.org/fhir/sid/ndc",
+                     "http://terminology.hl7.org/CodeSystem/data-absent-reason")
+SI = "Claim.supportingInfo"
+ADDITIONAL = f"{SI}({t.TEMP_ADDITIONAL_INFORMATION})"
+DOC_INFO = f"extension({t.EXT_DOCUMENT_INFORMATION})"
+ENCOUNTER = f"Claim.extension({t.EXT_CLAIM_ENCOUNTER}).valueReference.resolve()"
+ROLES = "Claim.careTeam.provider.resolve().is(PractitionerRole)"
+REQUESTING_ROLE = "Claim.provider.resolve().is(PractitionerRole)"
+
+_BUNDLE_COMMON = (
+    R("Bundle", "identifier", "1..1", source="Bundle.fsh: identifier 1..1 MS"),
+    R("Bundle", "timestamp", "1..1", source="Bundle.fsh: timestamp 1..1 MS"),
+    R("Bundle", "timestamp", pattern=r"^\d{4}-\d{2}-\d{2}T", source="FHIR instant"),
+    R("Bundle", "type", "1..1", fixed="collection", source="Bundle.fsh: type = #collection"),
+    R("Bundle", "entry", "1..*", source="Bundle.fsh: entry 1..* MS"),
+    R("Bundle.entry", "fullUrl", "1..1", source="Bundle.fsh: entry.fullUrl 1..1 MS"),
+    R("Bundle.entry", "resource", "1..1", source="Bundle.fsh: entry.resource 1..1 MS"),
+    R("Bundle.entry", "search", "0..0", source="Bundle.fsh: entry.search 0..0"),
+    R("Bundle.entry", "request", "0..0", source="Bundle.fsh: entry.request 0..0"),
+    R("Bundle.entry", "response", "0..0", source="Bundle.fsh: entry.response 0..0"),
+)
+
+REQUEST_RULES: tuple[Rule, ...] = _BUNDLE_COMMON + (
+    R("Bundle", "entry.resource.is(Claim)", "1..2", source="Bundle.fsh PASRequestBundle: entry contains Claim 1..2"),
+    # PASClaim (Claim.fsh) and FHIR Claim's own minimums
+    R("Claim", "identifier", "1..2", source="Claim.fsh CommonClaimElements: identifier 1..2 MS"),
+    R("Claim.identifier", "system", "1..1", source="Identifier.fsh PASIdentifier: system 1..1 MS"),
+    R("Claim.identifier", "value", "1..1", source="Identifier.fsh PASIdentifier: value 1..1 MS"),
+    R("Claim", "status", "1..1", fixed="active", source="Claim.fsh PASClaimBase: status = #active"),
+    R("Claim", "type", "1..1", systems=[t.CLAIM_TYPE], codes=["institutional", "professional", "oral"],
+      source="Claim.fsh: type from ClaimTypes"),
+    R("Claim", "use", "1..1", fixed="preauthorization", source="Claim.fsh PASClaimBase: use = #preauthorization"),
+    R("Claim", "patient", "1..1", source="FHIR Claim.patient 1..1; Claim.fsh: patient only Reference(PASBeneficiary)"),
+    R("Claim", "created", "1..1", source="FHIR Claim.created 1..1"),
+    R("Claim", "insurer", "1..1", source="Claim.fsh PASClaimBase: insurer 1..1 MS"),
+    R("Claim", "provider", "1..1", source="FHIR Claim.provider 1..1; Claim.fsh: only Reference(PASRequestor or "
+      "PASPractitionerRole)"),
+    R("Claim.provider.resolve()", "resourceType", "1..1", codes=["Organization", "PractitionerRole"],
+      source="Claim.fsh PASClaimBase: provider only Reference(PASRequestor or PASPractitionerRole)"),
+    R("Claim", "priority", "1..1", systems=[t.PROCESS_PRIORITY], source="FHIR Claim.priority 1..1"),
+    R("Claim", "insurance", "1..*", source="FHIR Claim.insurance 1..*"),
+    R("Claim", "item", "1..*", source="Claim.fsh CommonClaimElements: item 1..* MS"),
+    R("Claim", "related", "0..0", source="Claim.fsh PASClaim: related 0..0"),
+    R("Claim", f"extension({t.EXT_LEVEL_OF_SERVICE})", "0..1", source="Claim.fsh: levelOfServiceType 0..1 MS"),
+    R("Claim", f"extension({t.EXT_LEVEL_OF_SERVICE}).valueCodeableConcept", "0..1", systems=[t.x12("1338")],
+      source="Claim-update.fsh LevelOfServiceCode: from .../UM/1/06/00/1338 (required)"),
+    R("Claim", f"extension({t.EXT_CLAIM_ENCOUNTER})", "0..1", source="Claim.fsh: extension[encounter] 0..1 MS"),
+    R("Claim", f"extension({t.EXT_AUTHORIZATION_NUMBER})", "0..1", source="Claim.fsh: authorizationNumber 0..1"),
+    R("Claim.insurance", "sequence", "1..1", source="FHIR Claim.insurance.sequence 1..1"),
+    R("Claim.insurance", "focal", "1..1", fixed=True, source="Claim.fsh: insurance.focal = true"),
+    R("Claim.insurance", "coverage", "1..1", source="FHIR Claim.insurance.coverage 1..1; only Reference(PASCoverage)"),
+    R("Claim.insurance.coverage.resolve()", "resourceType", "1..1", fixed="Coverage",
+      source="Claim.fsh: insurance.coverage only Reference(PASCoverage)"),
+    R("Claim.careTeam", "sequence", "1..1", source="FHIR Claim.careTeam.sequence 1..1"),
+    R("Claim.careTeam", "provider", "1..1", source="FHIR Claim.careTeam.provider 1..1"),
+    R("Claim.careTeam", f"extension({t.EXT_CARE_TEAM_SCOPE})", "1..1",
+      source="Claim.fsh: careTeam.extension contains CareTeamClaimScope 1..1 MS"),
+    R("Claim.careTeam", f"extension({t.EXT_CARE_TEAM_SCOPE}).valueBoolean", "1..1",
+      source="Claim-update.fsh CareTeamClaimScope: value[x] only boolean"),
+    R("Claim.careTeam", "role", "0..1", systems=[t.x12("98")],
+      source="Claim.fsh: careTeam[OverallClaimMember].role from .../2010EA/NM1/1/01/00/98 (required)"),
+    R("Claim.careTeam.provider.resolve()", "resourceType", "1..1", codes=["Organization", "PractitionerRole"],
+      source="Claim.fsh: careTeam.provider only Reference(PASOrganization or PASPractitionerRole)"),
+    R("Claim.diagnosis", "sequence", "1..1", source="FHIR Claim.diagnosis.sequence 1..1"),
+    R("Claim.diagnosis", "diagnosis[x]", "1..1", source="FHIR Claim.diagnosis.diagnosis[x] 1..1"),
+    R("Claim.diagnosis", "diagnosisReference", "0..0", source="Claim.fsh: diagnosis[x] only CodeableConcept"),
+    R("Claim.diagnosis", "diagnosisCodeableConcept", "1..1", systems=DIAGNOSIS_SYSTEMS,
+      source="Claim.fsh: diagnosisCodeableConcept from X12278DiagnosisCodes (required)"),
+    R("Claim.diagnosis", "type", "0..1", systems=[t.PAS_TEMP_CODES],
+      codes=["admitting", "principal", "patientreasonforvisit"],
+      source="Claim.fsh: diagnosis.type 0..1 from X12278DiagnosisType (required)"),
+    R("Claim", "diagnosis", "0..12", source="Claim.fsh: only the first 12 diagnoses reach the X12 request"),
+    R("Claim.supportingInfo", "sequence", "1..1", source="FHIR Claim.supportingInfo.sequence 1..1"),
+    R("Claim.supportingInfo", "category", "1..1", systems=[t.PAS_TEMP_CODES],
+      source="Claim.fsh: category from PASSupportingInfoType (extensible; AuthDesk sends only its codes)"),
+    # Slices of supportingInfo the export fills, and their fixed parts.
+    R("Claim", f"supportingInfo({t.TEMP_ADMISSION_DATES})", "0..1", source="Claim.fsh: AdmissionDates 0..1 MS"),
+    R(f"{SI}({t.TEMP_ADMISSION_DATES})", "timing[x]", "1..1", source="Claim.fsh: AdmissionDates.timing[x] 1..1"),
+    R(f"{SI}({t.TEMP_ADMISSION_DATES})", "value[x]", "0..0", source="Claim.fsh: AdmissionDates.value[x] 0..0"),
+    R(f"{SI}({t.TEMP_ADMISSION_DATES})", "timingDate", pattern=FULL_DATE, source="Claim.fsh: FullDateRule"),
+    R(f"{SI}({t.TEMP_ADMISSION_DATES})", "timingPeriod.start", pattern=FULL_DATE, source="Claim.fsh: FullDateRule"),
+    R(f"{SI}({t.TEMP_ADMISSION_DATES})", "timingPeriod.end", pattern=FULL_DATE, source="Claim.fsh: FullDateRule"),
+    R("Claim", f"supportingInfo({t.TEMP_DISCHARGE_DATES})", "0..1", source="Claim.fsh: DischargeDates 0..1 MS"),
+    R(f"{SI}({t.TEMP_DISCHARGE_DATES})", "timing[x]", "1..1", source="Claim.fsh: DischargeDates.timing[x] 1..1"),
+    R(f"{SI}({t.TEMP_DISCHARGE_DATES})", "timingDate", "1..1", pattern=FULL_DATE,
+      source="Claim.fsh: DischargeDates.timing[x] only date; FullDateRule"),
+    R(f"{SI}({t.TEMP_DISCHARGE_DATES})", "value[x]", "0..0", source="Claim.fsh: DischargeDates.value[x] 0..0"),
+    R("Claim", f"supportingInfo({t.TEMP_PATIENT_EVENT})", "0..1", source="Claim.fsh: PatientEvent 0..1 MS"),
+    R(f"{SI}({t.TEMP_PATIENT_EVENT})", "timing[x]", "1..1", source="Claim.fsh: PatientEvent.timing[x] 1..1"),
+    R(f"{SI}({t.TEMP_PATIENT_EVENT})", "value[x]", "0..0", source="Claim.fsh: PatientEvent.value[x] 0..0"),
+    R(f"{SI}({t.TEMP_PATIENT_EVENT})", "timingDate", pattern=FULL_DATE, source="Claim.fsh: FullDateRule"),
+    R(ADDITIONAL, DOC_INFO, "1..1", source="Claim.fsh: AdditionalInformation.extension[documentInformation] 1..1 MS"),
+    R(ADDITIONAL, "timing[x]", "0..0", source="Claim.fsh: AdditionalInformation.timing[x] 0..0"),
+    R(ADDITIONAL, "value[x]", "1..1", source="Claim.fsh: AdditionalInformation.value[x] 1..1 MS"),
+    R(ADDITIONAL, "valueReference.resolve().resourceType", "1..1",
+      codes=["DocumentReference", "QuestionnaireResponse", "Observation", "Condition", "Procedure", "Bundle",
+             "ServiceRequest", "DeviceRequest", "MedicationRequest", "NutritionOrder", "Immunization",
+             "AllergyIntolerance", "DiagnosticReport"],
+      source="Claim.fsh: AdditionalInformation.value[x] only Reference(PASDocumentReference or …)"),
+    R(f"{ADDITIONAL}.{DOC_INFO}", "extension(reportTypeCode)", "1..1",
+      source="Claim.fsh DocumentInformation: reportTypeCode 1..1"),
+    R(f"{ADDITIONAL}.{DOC_INFO}", "extension(reportTypeCode).valueCodeableConcept", "1..1", systems=[t.x12("755")],
+      source="Claim.fsh DocumentInformation: from pas-pwk01-attachment-report-type-code (required)"),
+    R(f"{ADDITIONAL}.{DOC_INFO}", "extension(transmissionMethod).valueCodeableConcept", "0..1",
+      systems=[t.x12("756")], source="Claim.fsh DocumentInformation: transmissionMethod from .../PWK/1/02/00/756"),
+    R(f"{ADDITIONAL}.{DOC_INFO}", "extension(description).valueString", "0..1",
+      source="Claim.fsh DocumentInformation: description only string"),
+    R(f"{SI}({t.TEMP_FREE_FORM_MESSAGE})", "timing[x]", "0..0", source="Claim.fsh: MessageText.timing[x] 0..0"),
+    R(f"{SI}({t.TEMP_FREE_FORM_MESSAGE})", "valueString", "1..1",
+      source="Claim.fsh: MessageText.value[x] 1..1 only string"),
+    # Claim.item
+    R("Claim.item", "sequence", "1..1", source="FHIR Claim.item.sequence 1..1"),
+    R("Claim.item", "category", "1..1", systems=[t.x12("1365")],
+      source="Claim.fsh: item.category 1..1 MS from .../2000F/UM/1/03/00/1365 (required)"),
+    R("Claim.item", "productOrService", "1..1", systems=REQUESTED_SERVICE,
+      source="Claim.fsh: item.productOrService from X12278RequestedServiceType (required)"),
+    R("Claim.item", "modifier", systems=[t.CPT, t.HCPCS],
+      source="Claim.fsh: item.modifier from X12278RequestedServiceModifierType (required)"),
+    R("Claim.item", "location[x]", "1..1", source="Claim.fsh CommonClaimElements: item.location[x] 1..1"),
+    R("Claim.item", "locationCodeableConcept", "1..1", systems=[t.POS, t.NUBC_TYPE_OF_BILL],
+      source="Claim.fsh: item.locationCodeableConcept from X12278LocationType (required)"),
+    R("Claim.item", f"extension({t.EXT_REQUEST_TYPE})", "1..1",
+      source="Claim.fsh CommonClaimElements: item.extension[requestType] 1..1"),
+    R("Claim.item", f"extension({t.EXT_REQUEST_TYPE}).valueCodeableConcept", "1..1", systems=[t.x12("1525")],
+      source="Claim-update.fsh ServiceItemRequestType: from .../UM/1/01/00/1525 (required)"),
+    R("Claim.item", f"extension({t.EXT_CERTIFICATION_TYPE})", "1..1",
+      source="Claim.fsh CommonClaimElements: item.extension[certificationType] 1..1"),
+    R("Claim.item", f"extension({t.EXT_CERTIFICATION_TYPE}).valueCodeableConcept", "1..1", systems=[t.x12("1322")],
+      source="Claim-update.fsh CertificationType: from .../UM/1/02/00/1322 (required)"),
+    R("Claim.item", f"extension({t.EXT_ITEM_TRACE_NUMBER}).valueIdentifier.system", "0..1",
+      source="Claim-update.fsh ItemTraceNumber: value only PASIdentifier (system 1..1)"),
+    R("Claim.item.quantity", "value", "1..1", source="Quantity.fsh PASQuantity: value 1..1 MS"),
+    R("Claim.item", "servicedDate", pattern=FULL_DATE, source="Claim.fsh: item.servicedDate obeys FullDateRule"),
+    R("Claim.item", "servicedPeriod.start", pattern=FULL_DATE, source="Claim.fsh: servicedPeriod.start FullDateRule"),
+    R("Claim.item", "servicedPeriod.end", pattern=FULL_DATE, source="Claim.fsh: servicedPeriod.end FullDateRule"),
+    # PASBeneficiary / PASSubscriber (US Core Patient 7.0.0)
+    R("Claim.patient.resolve()", "resourceType", "1..1", fixed="Patient",
+      source="Claim.fsh: patient only Reference(PASBeneficiary)"),
+    R("Patient", "identifier", "1..*", source="US Core Patient 7.0.0 (parent of PASBeneficiary): identifier 1..*"),
+    R("Patient.identifier", "system", "1..1", source="US Core Patient 7.0.0: identifier.system 1..1"),
+    R("Patient.identifier", "value", "1..1", source="US Core Patient 7.0.0: identifier.value 1..1"),
+    R("Patient", "name", "1..*", source="US Core Patient 7.0.0: name 1..*"),
+    R("Patient", "gender", "1..1", codes=["male", "female", "other", "unknown"],
+      source="US Core Patient 7.0.0: gender 1..1 (required AdministrativeGender)"),
+    R("Patient", "birthDate", "0..1", pattern=FULL_DATE, source="Patient.fsh: birthDate obeys FullDateRule"),
+    # PASCoverage (US Core Coverage 7.0.0)
+    R("Coverage", "identifier(MB)", "1..1", source="Coverage.fsh: identifier[memberid] 1..1"),
+    R("Coverage.identifier", "system", "1..1", source="US Core Coverage 7.0.0: identifier.system"),
+    R("Coverage", "status", "1..1", fixed="active", source="Coverage.fsh: status = #active"),
+    R("Coverage", "type", "1..1", source="US Core Coverage 7.0.0: type 1..1"),
+    R("Coverage", "beneficiary", "1..1", source="FHIR Coverage.beneficiary 1..1; only Reference(PASBeneficiary)"),
+    R("Coverage", "relationship", "1..1", source="US Core Coverage 7.0.0: relationship 1..1"),
+    R("Coverage.relationship.coding", "", systems=["http://terminology.hl7.org/CodeSystem/subscriber-relationship",
+                                                   t.x12("1069")],
+      source="Coverage.fsh: relationship.coding[X12Code] from .../2000D/INS/1/02/00/1069 (required)"),
+    R("Coverage", "payor", "1..1", source="US Core Coverage 7.0.0: payor 1..1; only Reference(PASInsurer)"),
+    R("Coverage.payor.resolve()", "resourceType", "1..1", fixed="Organization",
+      source="Coverage.fsh: payor only Reference(PASInsurer)"),
+    # PASInsurer / PASRequestor (US Core Organization 7.0.0)
+    R("Claim.insurer.resolve()", "resourceType", "1..1", fixed="Organization",
+      source="Claim.fsh: insurer only Reference(PASInsurer)"),
+    R("Claim.insurer.resolve()", "active", "1..1", fixed=True, source="Organization.fsh PASInsurer: active = true"),
+    R("Claim.insurer.resolve()", "name", "1..1", source="US Core Organization 7.0.0: name 1..1"),
+    R("Claim.insurer.resolve()", "type", "1..*", systems=[t.x12("98")],
+      source="Organization.fsh PASInsurer: type from .../2010A/NM1/1/01/00/98 (required)"),
+    R("Claim.insurer.resolve()", "identifier", "1..*", source="AuthDesk: the payer is identified (issue 11 point 10)"),
+    R("Organization.identifier", "system", "1..1", source="Organization.fsh: identifier only PASIdentifier"),
+    R("Organization.identifier", "value", "1..1", source="Organization.fsh: identifier only PASIdentifier"),
+    R("Organization", "active", "1..1", source="US Core Organization 7.0.0: active 1..1"),
+    R("Organization", "name", "1..1", source="US Core Organization 7.0.0: name 1..1"),
+    R("Claim.provider.resolve().is(Organization)", "active", "1..1", fixed=True,
+      source="Organization.fsh PASRequestor: active = true"),
+    R("Claim.provider.resolve().is(Organization)", "type", "1..*", systems=[t.x12("98")],
+      source="Organization.fsh PASRequestor: type from .../2010B/NM1/1/01/00/98 (required)"),
+    R(f"{REQUESTING_ROLE}.organization.resolve()", "active", "1..1", fixed=True,
+      source="Organization.fsh PASRequestor: active = true"),
+    R(f"{REQUESTING_ROLE}.organization.resolve()", "type", "1..*", systems=[t.x12("98")],
+      source="Organization.fsh PASRequestor: type (required X12 98)"),
+    # PASPractitionerRole / PASPractitioner (US Core 7.0.0)
+    R("PractitionerRole", "practitioner", "1..1", source="Practitioner.fsh PASPractitionerRole: practitioner 1..1"),
+    R("PractitionerRole.practitioner.resolve()", "resourceType", "1..1", fixed="Practitioner",
+      source="Practitioner.fsh: practitioner only Reference(PASPractitioner)"),
+    R("Practitioner", "identifier", "1..*", source="US Core Practitioner 7.0.0: identifier 1..*"),
+    R("Practitioner.identifier", "system", "1..1", source="Practitioner.fsh: identifier only PASIdentifier"),
+    R("Practitioner.identifier", "value", "1..1", source="Practitioner.fsh: identifier only PASIdentifier"),
+    R("Practitioner", "name", "1..*", source="US Core Practitioner 7.0.0: name 1..*"),
+    R("Practitioner.name", "family", "1..1", source="US Core Practitioner 7.0.0: name.family 1..1"),
+    # PASEncounter (US Core Encounter 7.0.0)
+    R(ENCOUNTER, "resourceType", "1..1", fixed="Encounter", source="Claim.fsh: encounter only Reference(PASEncounter)"),
+    R("Encounter", "status", "1..1", fixed="planned", source="Encounter.fsh: status = #planned (exactly)"),
+    R("Encounter", "class", "1..1", source="FHIR Encounter.class 1..1"),
+    R("Encounter", "type", "1..*", systems=[t.NUBC_ADMIT_TYPE],
+      source="US Core Encounter 7.0.0: type 1..*; Encounter.fsh: from .../CL1/1/01/00/1315 (required)"),
+    R("Encounter", "subject", "1..1", source="US Core Encounter 7.0.0: subject 1..1; only Reference(PASBeneficiary)"),
+    # PASDocumentReference (US Core DocumentReference 7.0.0)
+    R("DocumentReference", "status", "1..1", source="FHIR DocumentReference.status 1..1"),
+    R("DocumentReference", "type", "1..1", systems=[t.LOINC],
+      source="US Core DocumentReference 7.0.0: type 1..1 (required LOINC document types)"),
+    R("DocumentReference", "category", "1..*", source="US Core DocumentReference 7.0.0: category 1..*"),
+    R("DocumentReference", "subject", "1..1", source="US Core DocumentReference 7.0.0: subject 1..1"),
+    R("DocumentReference", "content", "1..*", source="FHIR DocumentReference.content 1..*"),
+    R("DocumentReference.content", "attachment", "1..1", source="FHIR DocumentReference.content.attachment 1..1"),
+    R("DocumentReference.content.attachment", "data", "1..1", source="Claim.fsh PASDocumentReference: data 1..1"),
+    R("DocumentReference.content.attachment", "url", "0..0", source="Claim.fsh PASDocumentReference: url 0..0"),
+    R("DocumentReference.content.attachment", "contentType", "1..1",
+      source="US Core DocumentReference 7.0.0: contentType MS (AuthDesk always knows it)"),
+    # US Core QuestionnaireResponse 7.0.0
+    R("QuestionnaireResponse", "questionnaire", "1..1", source="US Core QuestionnaireResponse 7.0.0: questionnaire 1..1"),
+    R("QuestionnaireResponse", "status", "1..1", source="FHIR QuestionnaireResponse.status 1..1"),
+    R("QuestionnaireResponse", "subject", "1..1", source="US Core QuestionnaireResponse 7.0.0: subject 1..1"),
+    R("QuestionnaireResponse", "authored", "1..1", source="US Core QuestionnaireResponse 7.0.0: authored 1..1"),
+    R("QuestionnaireResponse.item", "linkId", "1..1", source="FHIR QuestionnaireResponse.item.linkId 1..1"),
+    R("Questionnaire", "status", "1..1", source="FHIR Questionnaire.status 1..1"),
+    R("Questionnaire.item", "linkId", "1..1", source="FHIR Questionnaire.item.linkId 1..1"),
+    R("Questionnaire.item", "type", "1..1", source="FHIR Questionnaire.item.type 1..1"),
+)
+
+REQUEST_INVARIANTS: tuple[Invariant, ...] = (
+    claim_first, self_beneficiary, immediate_level_of_care, item_pointers, us_core_name,
+    references_resolve, extension_urls_known, full_urls_unique,
+)
+
+REVIEW_ACTION = f"extension({t.EXT_REVIEW_ACTION})"
+RESPONSE_RULES: tuple[Rule, ...] = _BUNDLE_COMMON + (
+    R("Bundle", "entry.resource.is(ClaimResponse)", "1..1",
+      source="Bundle.fsh PASResponseBundle: entry contains ClaimResponse 1..1"),
+    R("ClaimResponse.identifier", "system", "1..1", source="Identifier.fsh PASIdentifier: system 1..1"),
+    R("ClaimResponse.identifier", "value", "1..1", source="Identifier.fsh PASIdentifier: value 1..1"),
+    R("ClaimResponse", "status", "1..1", fixed="active", source="ClaimResponse.fsh: status = #active"),
+    R("ClaimResponse", "type", "1..1", source="FHIR ClaimResponse.type 1..1"),
+    R("ClaimResponse", "use", "1..1", fixed="preauthorization", source="ClaimResponse.fsh: use = #preauthorization"),
+    R("ClaimResponse", "patient", "1..1", source="FHIR ClaimResponse.patient 1..1"),
+    R("ClaimResponse", "created", "1..1", source="FHIR ClaimResponse.created 1..1"),
+    R("ClaimResponse", "insurer", "1..1", source="FHIR ClaimResponse.insurer 1..1"),
+    R("ClaimResponse", "request", "1..1", source="ClaimResponse.fsh: request 1..1 MS"),
+    R("ClaimResponse", "outcome", "1..1", codes=["complete", "error", "partial"],
+      source="ClaimResponse.fsh: outcome from ClaimResponseOutcome (required)"),
+    R("ClaimResponse.item", "itemSequence", "1..1", source="FHIR ClaimResponse.item.itemSequence 1..1"),
+    R("ClaimResponse.item", "adjudication", "1..*", source="FHIR ClaimResponse.item.adjudication 1..*"),
+    R("ClaimResponse.item", f"extension({t.EXT_ITEM_AUTHORIZED_PROVIDER})", "1..*",
+      source="ClaimResponse.fsh: item.extension[authorizedProvider] 1..* MS"),
+    R(f"ClaimResponse.item.extension({t.EXT_ITEM_AUTHORIZED_PROVIDER})", f"extension({t.EXT_AUTHORIZED_PROVIDER_TYPE})",
+      "1..1", source="ClaimResponse.fsh ItemAuthorizedProvider: providerType 1..1"),
+    R("ClaimResponse.item.adjudication", "category", "1..1",
+      fixed={"coding": [{"system": t.ADJUDICATION, "code": "submitted"}]},
+      source="ClaimResponse.fsh: item.adjudication.category = adjudication#submitted"),
+    R("ClaimResponse.item.adjudication", REVIEW_ACTION, "0..1",
+      source="ClaimResponse.fsh: item.adjudication.extension[reviewAction] 0..1 MS"),
+    R(f"ClaimResponse.item.adjudication.{REVIEW_ACTION}", f"extension({t.EXT_REVIEW_ACTION_CODE}).valueCodeableConcept",
+      "0..1", systems=[t.x12("306")], source="ClaimResponse.fsh ReviewActionCode: from .../HCR/1/01/00/306 (required)"),
+    R(f"ClaimResponse.item.adjudication.{REVIEW_ACTION}", "extension(reasonCode).valueCodeableConcept",
+      systems=[t.X12_REVIEW_DECISION_REASON],
+      source="ClaimResponse.fsh ReviewAction: reasonCode from X12278ReviewDecisionReasonCode (required)"),
+    R("ClaimResponse.processNote", "number", "1..1", source="ClaimResponse.fsh: processNote.number 1..1 MS"),
+    R("ClaimResponse.error", "code", "1..1", systems=[t.x12("901")],
+      source="ClaimResponse.fsh: error.code from X12278RejectReasonCodes (required)"),
+    R("ClaimResponse.addItem", "itemSequence", "1..1", source="ClaimResponse.fsh: addItem.itemSequence 1..1 MS"),
+)
+
+RESPONSE_INVARIANTS: tuple[Invariant, ...] = (
+    claim_response_first, references_resolve, extension_urls_known, full_urls_unique,
+)
+
+
+def check(bundle: dict, rules: tuple[Rule, ...], invariants: tuple[Invariant, ...]) -> list[Problem]:
+    """Every problem ``bundle`` has against ``rules`` and ``invariants`` (empty: conformant)."""
+    ctx = _Context(bundle)
+    problems: list[Problem] = []
+    for rule in rules:
+        problems.extend(_check_rule(ctx, rule))
+    for invariant in invariants:
+        problems.extend(invariant(ctx))
+    return problems
+
+
+def check_request_bundle(bundle: dict) -> list[Problem]:
+    """Problems of a PAS request Bundle (PASRequestBundle, PASClaim and the profiles it references)."""
+    return check(bundle, REQUEST_RULES, REQUEST_INVARIANTS)
+
+
+def check_response_bundle(bundle: dict) -> list[Problem]:
+    """Problems of a PAS response Bundle (PASResponseBundle, PASClaimResponse)."""
+    return check(bundle, RESPONSE_RULES, RESPONSE_INVARIANTS)
+
+
+__all__ = [
+    "REQUEST_INVARIANTS",
+    "REQUEST_RULES",
+    "RESPONSE_INVARIANTS",
+    "RESPONSE_RULES",
+    "Problem",
+    "Rule",
+    "check",
+    "check_request_bundle",
+    "check_response_bundle",
+    "evaluate",
+]
