@@ -5,6 +5,9 @@
     authdesk user add NAME --role R --org ORG
     authdesk db upgrade
     authdesk import members|providers FILE.csv
+    authdesk import decisions FILE.json|DIR --user NAME     PAS responses (tui/cli_pas.py)
+    authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
+    authdesk export pas --status pending [--since DATE] -o DIR --user NAME
     authdesk housekeeping                expire drafts, queue reminders, send mail
 
 Errors print one line and exit non-zero; no traceback reaches the user.
@@ -51,9 +54,15 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply schema migrations")
 
-    imp = sub.add_parser("import", help="load member eligibility or the provider directory from CSV")
-    imp.add_argument("what", choices=["members", "providers"])
-    imp.add_argument("file", help="CSV file (see README for the columns)")
+    imp = sub.add_parser("import", help="load members or providers (CSV), or payers' PAS decisions (JSON)")
+    imp.add_argument("what", choices=["members", "providers", "decisions"])
+    imp.add_argument("file", help="CSV file (see README for the columns); for decisions a .json file or folder")
+    imp.add_argument("--user", metavar="NAME", help="decisions: sign in as this (reviewer) user")
+    imp.add_argument("--password-stdin", action="store_true", help="decisions: read the password from stdin")
+
+    from tui.cli_pas import add_export_parser
+
+    add_export_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
     return parser
@@ -129,8 +138,18 @@ def _dispatch(args) -> int:
 
     if args.command == "housekeeping":
         return _housekeeping(args)
+    if args.command == "import" and args.what == "decisions":
+        from tui.cli_pas import run_import_decisions
+
+        if not args.user:
+            raise CommandError("import decisions needs --user NAME (a reviewer)")
+        return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "export":
+        from tui.cli_pas import run_export
+
+        return run_export(args, _open(args), CommandError)
     raise CommandError(f"unknown command {args.command!r}")
 
 

@@ -217,6 +217,14 @@ def references_resolve(ctx: _Context) -> Iterator[Problem]:
                           "carries the resources its Claim references")
 
 
+def references_resolve_but_request(ctx: _Context) -> Iterator[Problem]:
+    """In a response, every reference resolves except ``ClaimResponse.request`` (the provider holds the Claim)."""
+    requests = {(r.get("request") or {}).get("reference") for _, r in _contexts(ctx, "ClaimResponse")}
+    for problem in references_resolve(ctx):
+        if not any(problem.message.startswith(f"reference {url} ") for url in requests if url):
+            yield problem
+
+
 def extension_urls_known(ctx: _Context) -> Iterator[Problem]:
     """Every extension URL is one the guide (or FHIR) defines and AuthDesk knows: no typos ship."""
     for location, node in _walk(ctx.bundle, "Bundle"):
@@ -559,7 +567,7 @@ RESPONSE_RULES: tuple[Rule, ...] = _BUNDLE_COMMON + (
 )
 
 RESPONSE_INVARIANTS: tuple[Invariant, ...] = (
-    claim_response_first, references_resolve, extension_urls_known, full_urls_unique,
+    claim_response_first, references_resolve_but_request, extension_urls_known, full_urls_unique,
 )
 
 

@@ -151,18 +151,21 @@ def _webcert_of(bundle: dict) -> str:
     return bundle["entry"][0]["resource"]["identifier"][0]["value"]
 
 
-def find_case_by_number(session: Session, user: UserRecord, webcert_number: str) -> int:
-    """The id of the case with ``webcert_number`` that ``user`` may see.
+def find_case_by_number(session: Session, user: UserRecord, number: str, *, drafts: bool = False) -> int:
+    """The id of the case with WebCert number ``number`` (or draft number, with ``drafts``) ``user`` may see.
 
     Raises:
         NotFoundError: no such number, or another organization's case (the same message).
     """
+    from sqlalchemy import or_
+
     from store.textgate import check_text
 
-    number = check_text(webcert_number, field="number", max_length=16, label="The WebCert number").upper()
-    found = session.execute(
-        select(AuthRequest.id).where(AuthRequest.webcert_number == number, visible_to(user))
-    ).scalar()
+    number = check_text(number, field="number", max_length=16, label="The case number").upper()
+    match = AuthRequest.webcert_number == number
+    if drafts:
+        match = or_(match, AuthRequest.draft_number == number)
+    found = session.execute(select(AuthRequest.id).where(match, visible_to(user))).scalar()
     if found is None:
         raise NotFoundError(f"No case {number} is known here.")
     return found

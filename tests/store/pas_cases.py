@@ -23,7 +23,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 @dataclass
 class Office:
-    """A clerk in NORTH, a clerk in SOUTH, a reviewer, an admin and the providers."""
+    """A clerk in NORTH, a clerk in WEST (sees nothing of NORTH's), a reviewer and the providers."""
 
     store: object
     clerk: object
@@ -37,7 +37,7 @@ def make_office(store, tmp_path) -> Office:
     """Members, providers and users for the PAS tests."""
     clerk = make_user(store, "clerk1", org="NORTH", full_name="Casey Clerk", email="casey@north.example",
                       phone="(414) 555-0100", fax="(414) 555-0101")
-    outsider = make_user(store, "clerk9", org="SOUTH", full_name="Sam South")
+    outsider = make_user(store, "clerk9", org="WEST", full_name="Wes West")
     reviewer = make_user(store, "rev1", role=Role.REVIEWER, org=None, full_name="Riley Reviewer")
     make_member(store, "M1000001")
     make_member(store, "M4000004", first="Maria", last="Mother", birth=date(1994, 2, 3))
@@ -71,11 +71,10 @@ def _form(office: Office, kind: RequestKind, urgency: Urgency) -> DraftForm:
     day = date(2026, 3, 9)
     if kind is RequestKind.SERVICE:
         lines = [
-            LineInput("27447", ["RT"], day, day, 1,
-                      clinical_answers=answers("27447")),
+            LineInput("27447", ["RT"], day, day, 1, clinical_answers=answers("27447")),
+            LineInput("97110", [], day, date(2026, 4, 8), 12, clinical_answers=answers("97110")),
             LineInput("E0601", ["RR", "KX", "59", "NU"], day, date(2026, 4, 8), 1,
                       clinical_answers=answers("E0601")),
-            LineInput("97110", [], day, date(2026, 4, 8), 12, clinical_answers=answers("97110")),
         ]
         return DraftForm(
             kind=kind, member_id="M1000001", medicaid_id="", start_date=day, end_date=date(2026, 4, 8),
@@ -97,10 +96,9 @@ def _form(office: Office, kind: RequestKind, urgency: Urgency) -> DraftForm:
         facility_provider_id=ids["hospital"], care_setting=CareSetting.INPATIENT,
         category="Surgical admission", treatment_type="Joint replacement", place_of_service="21",
         diagnoses=[DiagnosisInput("M17.11", True, "Unilateral primary osteoarthritis, right knee")],
-        lines=[LineInput("99223", [], day, day, 1,
-                         clinical_answers=answers("99223")),
-               LineInput("27447", [], day, day, 1,
-                         clinical_answers=answers("27447", "no"))],
+        lines=[LineInput("99223", [], day, day, 1, clinical_answers=answers("99223")),
+               LineInput("99233", [], date(2026, 3, 10), end, 3, clinical_answers=answers("99233")),
+               LineInput("27447", [], day, day, 1, clinical_answers=answers("27447", "no"))],
         urgency=urgency,
         expedited_reasons=[ExpeditedCriterion.ADMISSION_WITHIN_7_DAYS.value] if urgency is Urgency.EXPEDITED else [],
         contact_name="Casey Clerk", contact_phone="(414) 555-0100", contact_fax="(414) 555-0101",
@@ -124,6 +122,7 @@ def _form(office: Office, kind: RequestKind, urgency: Urgency) -> DraftForm:
         form.diagnoses = [DiagnosisInput("O82", True, "Encounter for cesarean delivery without indication"),
                           DiagnosisInput("Z38.01", False, "Single liveborn infant, delivered by cesarean")]
         form.lines = [LineInput("59510", [], day, end, 1, clinical_answers=answers("59510")),
+                      LineInput("99462", [], date(2026, 3, 10), end, 2, clinical_answers=answers("99462")),
                       LineInput("99460", [], day, day, 1, clinical_answers=answers("99460"))]
     return form
 
