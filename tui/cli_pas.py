@@ -69,7 +69,13 @@ def run_export(args, store, error) -> int:
     """Export one case or a batch; returns the exit status."""
     from store.enums import RequestStatus
     from store.errors import StoreError
-    from store.services.fhir_export import EXPORTABLE, export_batch, export_case_to_path, find_case_by_number
+    from store.services.fhir_export import (
+        EXPORTABLE,
+        export_batch,
+        export_case_to_path,
+        find_case_by_number,
+        prepare_folder,
+    )
     from store.validate import parse_date
 
     if bool(args.number) == bool(args.status):
@@ -88,6 +94,7 @@ def run_export(args, store, error) -> int:
             raise error("a batch needs -o DIR, the folder to write into")
         since = parse_date(args.since, field="since") if args.since else None
         statuses = EXPORTABLE if args.status == "submitted" else (RequestStatus(args.status),)
+        prepare_folder(args.output)  # an unwritable folder is one line, before any progress bar
         with _progress("Exporting") as progress:
             task = progress.add_task("", total=None, item="")
 
@@ -107,10 +114,11 @@ def run_export(args, store, error) -> int:
 def run_import_decisions(args, store, error) -> int:
     """Apply PAS response Bundles from a file or folder; returns the exit status."""
     from store.errors import StoreError
-    from store.services.fhir_import import APPLIED, REFUSED, UNCHANGED, import_decisions
+    from store.services.fhir_import import APPLIED, REFUSED, UNCHANGED, import_decisions, response_files
 
     user = sign_in_from_args(store, args, error)
     try:
+        response_files(args.file)  # a missing path or an empty folder is one line, before any progress bar
         with _progress("Importing") as progress:
             task = progress.add_task("", total=None, item="")
 

@@ -195,6 +195,22 @@ def cases_to_export(session: Session, user: UserRecord, statuses: Sequence[Reque
     return [(r.id, r.webcert_number) for r in rows]
 
 
+def prepare_folder(folder: str | Path) -> Path:
+    """``folder`` created if need be and writable.
+
+    Raises:
+        ValidationError: it cannot be created or written (field ``path``), one line.
+    """
+    target = Path(os.path.expanduser(str(folder)))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from None
+    if not os.access(target, os.W_OK | os.X_OK):
+        raise ValidationError(f"Cannot write {target}: permission denied", field="path")
+    return target
+
+
 def export_batch(store, user: UserRecord, statuses: Sequence[RequestStatus], folder: str | Path, *,
                  since: date | None = None, settings: PasSettings | None = None,
                  progress: Callable[[int, int, str], None] | None = None) -> BatchResult:
@@ -208,13 +224,7 @@ def export_batch(store, user: UserRecord, statuses: Sequence[RequestStatus], fol
         ValidationError: the folder cannot be created or written (field ``path``).
     """
     settings = settings or load_pas_settings()
-    target = Path(os.path.expanduser(str(folder)))
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from None
-    if not os.access(target, os.W_OK | os.X_OK):
-        raise ValidationError(f"Cannot write {target}: permission denied", field="path")
+    target = prepare_folder(folder)
     with store.session() as session:
         todo = cases_to_export(session, user, statuses, since)
     written, failed = [], []
@@ -239,5 +249,6 @@ __all__ = [
     "export_case_to_path",
     "export_pas_bundle",
     "find_case_by_number",
+    "prepare_folder",
     "write_json",
 ]
