@@ -256,32 +256,29 @@ class _BundleBuilder:
         )
         return self.add(organization, "payer")
 
-    def requesting_organization(self) -> Reference:
-        """The office the request comes from, with the request's contact person."""
+    def request_contact(self) -> list[OrganizationContact] | None:
+        """The person completing the request (seed 003's contact fields), as an Organization contact."""
         case = self.case
         contact = OrganizationContact(
             name=HumanName(text=case.contact_name) if case.contact_name else None,
             telecom=_telecom(case.contact_phone, case.contact_fax, case.contact_email, case.contact_phone_ext),
         )
+        return [contact] if (contact.name or contact.telecom) else None
+
+    def requesting_organization(self) -> Reference:
+        """The office the request comes from, with the request's contact person."""
         organization = Organization(
             meta=Meta(profile=[terms.PROFILE_REQUESTOR]),
             identifier=[Identifier(system=terms.ORGANIZATION_SYSTEM, value=self.pas.organization_code)],
             active=True,
             type=[concept(terms.x12("98"), *terms.ENTITY_PROVIDER)],
             name=self.pas.organization_name or self.pas.organization_code,
-            contact=[contact] if (contact.name or contact.telecom) else None,
+            contact=self.request_contact(),
         )
         return self.add(organization, "requestor")
 
     def facility(self, provider: PasProvider, *, requestor: bool = False) -> Reference:
         record = provider.record
-        case = self.case
-        contact = None
-        if requestor and (case.contact_name or case.contact_phone or case.contact_email):
-            contact = [OrganizationContact(
-                name=HumanName(text=case.contact_name) if case.contact_name else None,
-                telecom=_telecom(case.contact_phone, case.contact_fax, case.contact_email, case.contact_phone_ext),
-            )]
         organization = Organization(
             meta=Meta(profile=[terms.PROFILE_REQUESTOR if requestor else terms.PROFILE_US_CORE_ORGANIZATION]),
             identifier=self._provider_identifiers(record),
@@ -290,7 +287,7 @@ class _BundleBuilder:
             name=record.name,
             telecom=_telecom(provider.phone, provider.fax),
             address=[Address(text=provider.address)] if provider.address else None,
-            contact=contact,
+            contact=self.request_contact() if requestor else None,
         )
         return self.add(organization, f"provider-{record.id}")
 

@@ -178,24 +178,27 @@ def apply_response(session: Session, user: UserRecord, decision: PasDecision, *,
         PermissionDeniedError / InvalidTransitionError: the user may not decide, or the case's status
             does not allow it (from :mod:`store.services.permissions`).
     """
+    request_id = find_case_by_number(session, user, decision.webcert_number)  # scoping first: no leak
     earlier = session.execute(
-        select(PasResponse).where(PasResponse.content_sha256 == decision.sha256)
+        select(PasResponse).where(PasResponse.content_sha256 == decision.sha256, PasResponse.request_id == request_id)
     ).scalar_one_or_none()
-    if earlier is not None:
+    if earlier is not None and user.is_reviewer:
         return UNCHANGED, f"this response was already applied on {fmt_date(earlier.applied_at.date())}"
-    request_id = find_case_by_number(session, user, decision.webcert_number)
     req = session.get(AuthRequest, request_id)
-    lines = {line.line_number: line for line in session.execute(
-        select(ServiceLine).where(ServiceLine.request_id == req.id)).scalars()}
-    _check_matches(session, req, lines, decision)
     status = RequestStatus(req.status)
     if status not in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
         raise ResponseError([f"{req.webcert_number} is {status.label.lower()}; a payer's decision applies only "
                              "to a pending or accepted case"])
+    if status is RequestStatus.PENDING:
+        action = CaseAction.REJECT if decision.outcome == "error" else CaseAction.ACCEPT
+    else:
+        action = CaseAction.DECIDE_LINE
+    require(user, facts_of_request(session, req), action)
+    lines = {line.line_number: line for line in session.execute(
+        select(ServiceLine).where(ServiceLine.request_id == req.id)).scalars()}
+    _check_matches(session, req, lines, decision)
     if decision.outcome == "error":
         return APPLIED, _reject(session, user, req, decision, attachments_dir)
-    require(user, facts_of_request(session, req),
-            CaseAction.ACCEPT if status is RequestStatus.PENDING else CaseAction.DECIDE_LINE)
     done: list[str] = []
     number_note = _take_authorization_number(session, req, decision)
     if number_note:

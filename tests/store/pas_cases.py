@@ -127,11 +127,15 @@ def _form(office: Office, kind: RequestKind, urgency: Urgency) -> DraftForm:
     return form
 
 
-def submit_case(office: Office, kind: RequestKind, urgency: Urgency = Urgency.STANDARD, *, files: int = 1) -> int:
-    """A submitted (pending) case of ``kind``; returns its id."""
+def submit_case(office: Office, kind: RequestKind, urgency: Urgency = Urgency.STANDARD, *, files: int = 1,
+                requesting: str | None = None) -> int:
+    """A submitted (pending) case of ``kind`` (``requesting``: another provider's key); returns its id."""
     store, clerk = office.store, office.clerk
+    form = _form(office, kind, urgency)
+    if requesting:
+        form.requesting_provider_id = office.providers[requesting]
     with store.session() as s:
-        saved = save_draft(s, clerk, _form(office, kind, urgency))
+        saved = save_draft(s, clerk, form)
     for n in range(files):
         path = office.tmp_path / f"notes-{saved.request_id}-{n}.pdf"
         path.write_bytes(PDF + str(n).encode())

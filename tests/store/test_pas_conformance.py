@@ -281,3 +281,47 @@ def test_every_rule_names_its_source_and_paths_evaluate():
     assert [v for _, v in evaluate(ctx, [("c", claim)], "item.sequence")] == [1, 2]
     assert [v for _, v in evaluate(ctx, [("c", claim)], "item.extension(u).value[x]")] == ["x"]
     assert evaluate(ctx, [("c", claim)], "item.first().sequence") == [("c.item[0].sequence", 1)]
+
+
+def test_a_facility_requester_is_the_requestor_organization(office):
+    store = office.store
+    case_id = submit_case(office, RequestKind.INPATIENT, requesting="hospital", files=2)
+    with store.session() as s:
+        bundle = export_pas_bundle(s, office.clerk, case_id)
+    assert check_request_bundle(bundle) == []
+    claim = bundle["entry"][0]["resource"]
+    provider = next(e["resource"] for e in bundle["entry"] if e["fullUrl"] == claim["provider"]["reference"])
+    assert provider["resourceType"] == "Organization" and provider["name"] == "Lakeshore General Hospital"
+    assert provider["meta"]["profile"] == [terms.PROFILE_REQUESTOR]
+    assert provider["type"][0]["coding"][0]["code"] == "FA" and provider["contact"][0]["name"]["text"] == "Casey Clerk"
+    assert provider["identifier"][0] == {"system": terms.NPI, "value": "1679576722"}
+    assert len(_resources(bundle, "DocumentReference")) == 2
+
+
+def test_pas_settings_name_the_payer_and_the_submitter(office, tmp_path, monkeypatch):
+    from store.fhir.settings import load_pas_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text('[pas]\npayer_id = "CMSI01"\npayer_name = "CMSI"\nsubmitter_id = "1234567890"\n'
+                      'member_id_system = "http://plan.example/MIN"\n', encoding="utf-8")
+    settings = load_pas_settings(config, environ={"AUTHDESK_PAS_PAYER_ID": "CMSI02"})
+    assert (settings.payer_id, settings.payer_name, settings.claim_identifier_system) == (
+        "CMSI02", "CMSI", "urn:trnorg:1234567890")
+    store = office.store
+    case_id = submit_case(office, RequestKind.SERVICE)
+    with store.session() as s:
+        bundle = export_pas_bundle(s, office.clerk, case_id, settings=settings)
+    assert check_request_bundle(bundle) == []
+    claim = bundle["entry"][0]["resource"]
+    assert claim["identifier"][0]["system"] == "urn:trnorg:1234567890"
+    payer = next(e["resource"] for e in bundle["entry"] if e["fullUrl"] == claim["insurer"]["reference"])
+    assert payer["name"] == "CMSI" and payer["identifier"][0]["value"] == "CMSI02"
+    assert payer["identifier"][0]["type"]["coding"][0]["code"] == "payerid"
+    patient = _resources(bundle, "Patient")[0]
+    assert patient["identifier"][0]["system"] == "http://plan.example/MIN"
+    config.write_text('[pas]\nmember_id_system = "MIN"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match="must be a URI"):
+        load_pas_settings(config, environ={})
+    config.write_text("[pas\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="Cannot read"):
+        load_pas_settings(config, environ={})
