@@ -59,7 +59,9 @@ def test_unwritable_folder_is_one_line(tmp_path):
 def test_db_upgrade_reports_revision(tmp_path):
     result = run_cli("--db", str(tmp_path / "a.sqlite"), "db", "upgrade")
     assert result.returncode == 0, result.stderr
-    assert "schema revision 0001" in result.stdout
+    from store.migrate import SCHEMA_HEAD
+
+    assert f"schema revision {SCHEMA_HEAD}" in result.stdout
 
 
 def test_user_add_reads_password_from_stdin_and_signs_in(tmp_path):

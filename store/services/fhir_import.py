@@ -49,7 +49,7 @@ from store.services.fhir_export import find_case_by_number
 from store.services.mail_templates import fmt_date
 from store.services.permissions import CaseAction, facts_of_request, require
 from store.services.timeline import add_event
-from store.textgate import check_column
+from store.textgate import check_column, check_text
 from store.types import utcnow
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -179,6 +179,7 @@ def apply_response(session: Session, user: UserRecord, decision: PasDecision, *,
             does not allow it (from :mod:`store.services.permissions`).
     """
     request_id = find_case_by_number(session, user, decision.webcert_number)  # scoping first: no leak
+    payer_text(decision.key, "the response's identifier")
     earlier = session.execute(
         select(PasResponse).where(PasResponse.content_sha256 == decision.sha256, PasResponse.request_id == request_id)
     ).scalar_one_or_none()
@@ -263,8 +264,8 @@ def _reject(session: Session, user: UserRecord, req: AuthRequest, decision: PasD
             attachments_dir: Path | None) -> str:
     """An ``error`` outcome: the payer could not process the request, so the pending case is rejected."""
     why = "; ".join(decision.errors) or decision.disposition or "no reason given"
-    reason = f"The payer could not process the request: {why}."
-    review.reject_request(session, user, req.id, reason[: review.MAX_REASON_LENGTH], attachments_dir=attachments_dir)
+    reason = payer_text(f"The payer could not process the request: {why}."[: review.MAX_REASON_LENGTH], "the reason")
+    review.reject_request(session, user, req.id, reason, attachments_dir=attachments_dir)
     session.add(PasResponse(request_id=req.id, response_key=decision.key[:300], content_sha256=decision.sha256,
                             outcome=decision.outcome, summary="rejected", response_created=decision.created,
                             applied_at=utcnow(), applied_by_id=user.id))
@@ -272,6 +273,18 @@ def _reject(session: Session, user: UserRecord, req: AuthRequest, decision: PasD
               f"PAS response {decision.key or decision.sha256[:12]} applied: rejected.", actor=user)
     session.flush()
     return "rejected"
+
+
+def payer_text(text: str, label: str) -> str:
+    """Text from a payer's file, through the same gate as typed text (no NUL or control characters).
+
+    Raises:
+        ResponseError: the text holds characters the database must not store.
+    """
+    try:
+        return check_text(text, field="reason", max_length=review.MAX_REASON_LENGTH, label=label, multiline=True)
+    except ValidationError as exc:
+        raise ResponseError([str(exc)]) from None
 
 
 def _take_authorization_number(session: Session, req: AuthRequest, decision: PasDecision) -> str:
@@ -288,6 +301,8 @@ def _take_authorization_number(session: Session, req: AuthRequest, decision: Pas
         raise ResponseError([f"its authorization number {number} already belongs to another case"])
     previous = req.auth_number
     req.auth_number = number
+    req.version += 1  # a screen that shows the old number must reload (review's optimistic lock)
+    req.updated_at = utcnow()
     session.add(req)
     add_event(session, req.id, EVENT_PAS_RESPONSE,
               f"Authorization number from the payer: {number}" + (f" (was {previous})." if previous else "."))
@@ -322,13 +337,14 @@ def _decide(session: Session, user: UserRecord, req: AuthRequest, line: ServiceL
         reason = PENDED_WITHOUT_REASON
     if item.review_number:
         reason = f"{reason} (payer review number {item.review_number})".strip()
+    reason = payer_text(reason[: review.MAX_REASON_LENGTH], f"item {item.sequence}: the reason")
     authorized_code = code if code and code != line.code else None
     current = (LineStatus(line.status), line.authorized_units, line.authorized_from, line.authorized_to,
                line.authorized_code, line.decision_reason)
-    if current == (status, units, start, end, authorized_code, reason[: review.MAX_REASON_LENGTH]):
+    if current == (status, units, start, end, authorized_code, reason):
         return False
     review.decide_line(session, user, req.id, line.id, status, units=units, from_date=start, to_date=end,
-                       reason=reason[: review.MAX_REASON_LENGTH], code=code, attachments_dir=attachments_dir)
+                       reason=reason, code=code, attachments_dir=attachments_dir)
     return True
 
 

@@ -181,6 +181,9 @@ REFUSALS = {
     "not a Bundle": (lambda r: r.__setitem__("resourceType", "Claim"), "not a FHIR Bundle"),
     "ClaimResponse not first": (lambda r: r["entry"].reverse(), "the first entry is not a ClaimResponse"),
     "bad FHIR": (lambda r: r.__setitem__("timestamp", "yesterday"), "not valid FHIR R4"),
+    "NUL in a note": (lambda r: (r["entry"][0]["resource"].__setitem__("processNote", [{"number": 1, "text": "a\x00b"}]),
+                                r["entry"][0]["resource"]["item"][0].__setitem__("noteNumber", [1])),
+                      "item 1: the reason contains a NUL byte"),
 }
 
 
