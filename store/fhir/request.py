@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 
 from fhir.resources.R4B.address import Address
 from fhir.resources.R4B.attachment import Attachment
@@ -34,8 +31,6 @@ from fhir.resources.R4B.claim import (
     ClaimSupportingInfo,
 )
 from fhir.resources.R4B.codeableconcept import CodeableConcept
-from fhir.resources.R4B.coding import Coding
-from fhir.resources.R4B.contactpoint import ContactPoint
 from fhir.resources.R4B.coverage import Coverage, CoverageClass
 from fhir.resources.R4B.documentreference import DocumentReference, DocumentReferenceContent
 from fhir.resources.R4B.encounter import Encounter
@@ -53,67 +48,13 @@ from fhir.resources.R4B.reference import Reference
 
 from store.enums import AttachmentKind, RequestKind, RequestStatus, Urgency
 from store.fhir import terms
+from store.fhir.case_data import PasCase, PasCoverage, PasDocument, PasMember, PasProvider
+from store.fhir.datatypes import coded_extension, coding, concept, instant, person_name, telecom
 from store.fhir.questionnaires import clinical_questionnaire, clinical_response, newborn_questionnaire, newborn_response
-from store.fhir.settings import PasSettings
 from store.records import AttachmentRecord, CaseDetail, ProviderRecord
 
 UUID_NAMESPACE = uuid.UUID("6f1c3c55-8d0e-4b8c-9f43-4a1d2e0b7a11")  # AuthDesk's namespace for full URLs
 MAX_DIAGNOSES = 12  # only the first 12 diagnoses reach an X12 278 (PASClaim.diagnosis ^short)
-
-
-@dataclass(frozen=True, slots=True)
-class PasMember:
-    """The member as the eligibility file holds them."""
-
-    first_name: str
-    last_name: str
-    birth_date: date | None
-    sex: str
-    medicaid_id: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PasCoverage:
-    """The coverage period the request was checked against."""
-
-    plan_name: str
-    group_number: str
-    start_date: date | None
-    end_date: date | None
-
-
-@dataclass(frozen=True, slots=True)
-class PasProvider:
-    """A provider with the directory's contact details."""
-
-    record: ProviderRecord
-    phone: str = ""
-    fax: str = ""
-    address: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class PasDocument:
-    """A clinical attachment and its bytes."""
-
-    record: AttachmentRecord
-    content: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class PasCase:
-    """Everything a request Bundle is built from (read inside one session)."""
-
-    case: CaseDetail
-    member: PasMember | None
-    coverage: PasCoverage | None
-    providers: dict[int, PasProvider]
-    organization_code: str
-    organization_name: str
-    documents: tuple[PasDocument, ...]
-    exported_at: datetime
-    settings: PasSettings = field(default_factory=PasSettings)
-    bundle_id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
 def full_url(webcert_number: str, resource_type: str, local_id: str) -> str:
@@ -124,72 +65,6 @@ def full_url(webcert_number: str, resource_type: str, local_id: str) -> str:
 def claim_full_url(webcert_number: str) -> str:
     """The Claim's full URL, which a payer's ``ClaimResponse.request`` points back at."""
     return full_url(webcert_number, "Claim", "claim")
-
-
-# --- small builders ----------------------------------------------------------------
-
-
-def coding(system: str, code: str, display: str | None = None) -> Coding:
-    """One Coding."""
-    return Coding(system=system, code=code, display=display or None)
-
-
-def concept(system: str, code: str, display: str | None = None, text: str | None = None) -> CodeableConcept:
-    """A CodeableConcept of one coding."""
-    return CodeableConcept(coding=[coding(system, code, display)], text=text or None)
-
-
-def coded_extension(url: str, system: str, pair: tuple[str, str]) -> Extension:
-    """An extension whose value is a CodeableConcept of ``pair`` = (code, display)."""
-    return Extension(url=url, valueCodeableConcept=concept(system, *pair))
-
-
-_CREDENTIALS = {
-    "MD", "DO", "NP", "PA", "PA-C", "RN", "APRN", "CNM", "CRNA", "DPM", "DDS", "DMD", "OD", "PHD", "PSYD",
-    "LCSW", "LPC", "PT", "DPT", "OT", "JR", "SR", "II", "III", "FACS", "FACP", "MPH",
-}
-_TITLES = {"DR", "DR.", "MR", "MR.", "MRS", "MRS.", "MS", "MS."}
-
-
-def person_name(text: str) -> HumanName:
-    """A HumanName with a family name from ``Last, First MD`` or ``Dr. First Last MD``.
-
-    US Core requires ``family`` on a Practitioner; credentials become ``suffix``
-    and titles ``prefix``; the whole text is kept as ``text``.
-    """
-    words = [w for w in re.split(r"[\s,]+", text.strip()) if w]
-    prefix = [w for w in words[:1] if w.upper() in _TITLES]
-    words = words[len(prefix):]
-    suffix = []
-    while len(words) > 1 and words[-1].upper().strip(".") in _CREDENTIALS:
-        suffix.insert(0, words.pop())
-    if "," in text:
-        family, given = words[:1], words[1:]
-    else:
-        family, given = words[-1:], words[:-1]
-    return HumanName(
-        text=text.strip() or None,
-        family=family[0] if family else text.strip() or "Unknown",
-        given=given or None,
-        prefix=prefix or None,
-        suffix=suffix or None,
-    )
-
-
-def _telecom(phone: str = "", fax: str = "", email: str = "", extension: str = "") -> list[ContactPoint] | None:
-    points = []
-    if phone:
-        points.append(ContactPoint(system="phone", value=f"{phone} ext. {extension}" if extension else phone,
-                                   use="work"))
-    if fax:
-        points.append(ContactPoint(system="fax", value=fax, use="work"))
-    if email:
-        points.append(ContactPoint(system="email", value=email, use="work"))
-    return points or None
-
-
-def _instant(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- the builder ---------------------------------------------------------------------------
@@ -261,7 +136,7 @@ class _BundleBuilder:
         case = self.case
         contact = OrganizationContact(
             name=HumanName(text=case.contact_name) if case.contact_name else None,
-            telecom=_telecom(case.contact_phone, case.contact_fax, case.contact_email, case.contact_phone_ext),
+            telecom=telecom(case.contact_phone, case.contact_fax, case.contact_email, case.contact_phone_ext),
         )
         return [contact] if (contact.name or contact.telecom) else None
 
@@ -285,7 +160,7 @@ class _BundleBuilder:
             active=True,
             type=[concept(terms.x12("98"), *terms.ENTITY_FACILITY)],
             name=record.name,
-            telecom=_telecom(provider.phone, provider.fax),
+            telecom=telecom(provider.phone, provider.fax),
             address=[Address(text=provider.address)] if provider.address else None,
             contact=self.request_contact() if requestor else None,
         )
@@ -304,7 +179,7 @@ class _BundleBuilder:
             meta=Meta(profile=[terms.PROFILE_PRACTITIONER]),
             identifier=self._provider_identifiers(record),
             name=[person_name(record.name)],
-            telecom=_telecom(provider.phone, provider.fax),
+            telecom=telecom(provider.phone, provider.fax),
             address=[Address(text=provider.address)] if provider.address else None,
         )
         practitioner_ref = self.add(practitioner, f"provider-{record.id}")
@@ -314,7 +189,7 @@ class _BundleBuilder:
             practitioner=practitioner_ref,
             organization=organization,
             specialty=[CodeableConcept(text=record.specialty)] if record.specialty else None,
-            telecom=_telecom(provider.phone, provider.fax),
+            telecom=telecom(provider.phone, provider.fax),
         )
         return self.add(role, local)
 
@@ -395,7 +270,7 @@ class _BundleBuilder:
             admit = terms.ADMIT_URGENT
         else:
             admit = terms.ADMIT_ELECTIVE
-        start = _instant(case.admission_at) if case.admission_at else case.start_date
+        start = instant(case.admission_at) if case.admission_at else case.start_date
         facility = self._provider(case.facility_provider)
         encounter = Encounter(
             meta=Meta(profile=[terms.PROFILE_ENCOUNTER]),
@@ -432,7 +307,7 @@ def document_reference(document: PasDocument, patient: Reference, author: Refere
         type=concept(terms.LOINC, *terms.LOINC_NOTE),
         category=[concept(terms.DOCUMENT_CATEGORY, *terms.CATEGORY_CLINICAL_NOTE)],
         subject=patient,
-        date=_instant(record.added_at),
+        date=instant(record.added_at),
         author=[author] if author else None,
         description=record.filename,
         content=[DocumentReferenceContent(attachment=Attachment(
@@ -442,7 +317,7 @@ def document_reference(document: PasDocument, patient: Reference, author: Refere
             # FHIR's Attachment.hash is the SHA-1 of the data (base64); the SHA-256 is the identifier.
             hash=base64.b64encode(hashlib.sha1(content, usedforsecurity=False).digest()),
             title=record.filename,
-            creation=_instant(record.added_at),
+            creation=instant(record.added_at),
         ))],
     )
 
@@ -478,7 +353,7 @@ def build_request_bundle(pas: PasCase) -> dict:
     if kind is RequestKind.NEWBORN and case.delivery_date:
         supporting.append(_supporting(next_sequence(), terms.TEMP_PATIENT_EVENT, timingDate=case.delivery_date))
     line_information: dict[int, int] = {}
-    authored = _instant(case.submitted_at or pas.exported_at)
+    authored = instant(case.submitted_at or pas.exported_at)
     for line in case.lines:
         questionnaire = clinical_questionnaire(line.code)
         if questionnaire is None or not line.clinical_answers:
@@ -556,7 +431,7 @@ def build_request_bundle(pas: PasCase) -> dict:
         meta=Meta(profile=[terms.PROFILE_REQUEST_BUNDLE]),
         identifier=Identifier(system=terms.RFC3986, value=f"urn:uuid:{pas.bundle_id}"),
         type="collection",
-        timestamp=_instant(pas.exported_at),
+        timestamp=instant(pas.exported_at),
         entry=[BundleEntry(fullUrl=url, resource=resource) for url, resource in b.entries.items()],
     )
     return bundle.model_dump(mode="json", exclude_none=True)

@@ -307,13 +307,12 @@ def build_response_bundle(request_bundle: dict, answers: Iterable[ItemAnswer], *
         ClaimResponseProcessNote,
     )
     from fhir.resources.R4B.extension import Extension
-    from fhir.resources.R4B.identifier import Identifier
     from fhir.resources.R4B.meta import Meta
     from fhir.resources.R4B.period import Period
     from fhir.resources.R4B.quantity import Quantity
     from fhir.resources.R4B.reference import Reference
 
-    from store.fhir.request import concept
+    from store.fhir.datatypes import concept
 
     request = Bundle.model_validate(request_bundle)
     claim_entry = request.entry[0]

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from store.enums import RequestStatus
 from store.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError, ValidationError
 from store.fhir.settings import PasSettings, load_pas_settings
-from store.models import Attachment, AuthRequest, Coverage, Member, Organization, Provider
+from store.models import AuthRequest, Coverage, Member, Organization, Provider
 from store.records import UserRecord
 from store.services.cases import get_case, visible_to
 from store.types import utcnow
@@ -41,7 +41,8 @@ FILE_SUFFIX = "-pas.json"
 
 def _load_case(session: Session, user: UserRecord, request_id: int, settings: PasSettings):
     """Read everything the Bundle needs (the case, member, coverage, providers, files) in ``session``."""
-    from store.fhir.request import PasCase, PasCoverage, PasDocument, PasMember, PasProvider, clinical_documents
+    from store.fhir.case_data import PasCase, PasCoverage, PasDocument, PasMember, PasProvider
+    from store.fhir.request import clinical_documents
 
     case = get_case(session, user, request_id)
     if case.status not in EXPORTABLE:
@@ -93,7 +94,7 @@ def export_pas_bundle(session: Session, user: UserRecord, request_id: int, *,
         ValidationError: an attachment cannot be read, or the Bundle breaks a PAS rule (field ``fhir``).
     """
     from store.fhir.request import build_request_bundle
-    from store.fhir.rules import check_request_bundle
+    from store.fhir.pas_rules import check_request_bundle
 
     pas = _load_case(session, user, request_id, settings or load_pas_settings())
     bundle = build_request_bundle(pas)

@@ -38,7 +38,6 @@ from sqlmodel import Session
 
 from store.enums import LineStatus, RequestStatus
 from store.errors import StoreError, ValidationError
-from store.fhir import terms
 from store.fhir.request import claim_full_url
 from store.fhir.response import ItemDecision, PasDecision, ResponseError, read_response_bundle
 from store.fhir.settings import PasSettings, load_pas_settings

@@ -13,12 +13,13 @@ from datetime import date
 
 import pytest
 
-from store.enums import LineStatus, RequestKind, RequestStatus, Urgency
+from store.enums import RequestKind, Urgency
 from store.errors import InvalidTransitionError, NotFoundError, PermissionDeniedError, ValidationError
 from store.fhir import terms
-from store.fhir.request import claim_full_url, person_name
-from store.fhir.rules import REQUEST_RULES, check_request_bundle, evaluate
-from store.fhir.rules import _Context as RulesContext
+from store.fhir.datatypes import person_name
+from store.fhir.pas_rules import REQUEST_RULES, RESPONSE_RULES, check_request_bundle
+from store.fhir.request import claim_full_url
+from store.fhir.rules import BundleIndex, evaluate
 from store.services import clinical, review
 from store.services.fhir_export import export_pas_bundle
 from store.services.reference import categories
@@ -274,8 +275,8 @@ def test_the_checker_catches(office, name):
 
 
 def test_every_rule_names_its_source_and_paths_evaluate():
-    assert all(rule.source for rule in REQUEST_RULES)
-    ctx = RulesContext({"entry": [{"fullUrl": "a", "resource": {"resourceType": "Claim", "item": [
+    assert all(rule.source for rule in REQUEST_RULES + RESPONSE_RULES)
+    ctx = BundleIndex({"entry": [{"fullUrl": "a", "resource": {"resourceType": "Claim", "item": [
         {"sequence": 1, "extension": [{"url": "u", "valueString": "x"}]}, {"sequence": 2}]}}]})
     claim = ctx.by_url["a"]
     assert [v for _, v in evaluate(ctx, [("c", claim)], "item.sequence")] == [1, 2]

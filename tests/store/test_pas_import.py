@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from store.enums import AttachmentKind, LineStatus, RequestKind, RequestStatus, Urgency
+from store.enums import AttachmentKind, LineStatus, RequestKind, RequestStatus
 from store.fhir.response import ItemAnswer, build_response_bundle, read_response_bundle
-from store.fhir.rules import check_response_bundle
+from store.fhir.pas_rules import check_response_bundle
 from store.fhir.transport import NoTransport, TransportError
 from store.models import Attachment, AuthRequest, CaseEvent, OutboxMail, PasResponse
 from store.services.cases import get_case
