@@ -5,34 +5,80 @@ costs seconds and ~185 MB, so it is read once to build a small SQLite file
 with an FTS5 table (:func:`ensure_code_index`), at ``authdesk`` start-up in
 the background or by ``authdesk db upgrade``. Every keystroke afterwards is a
 query on that file (well under 10 ms; see ``benchmarks/codes_search.py``).
+
+What a word search finds (the clerk's guide is ``docs/clerk.md``):
+
+* every code's title, its ICD-10-CM inclusion terms ("Includes" notes and
+  inclusion terms, e.g. ``high blood pressure`` under I10) and the hand-kept
+  synonyms of ``codes/data/synonyms.toml`` (``copd``, ``heart attack``);
+* a synonym's typed form also stands for its words inside a longer search
+  (``copd exacerbation`` finds "chronic obstructive pulmonary disease with
+  (acute) exacerbation");
+* every word typed may be the start of a word (``pneumon``), except a single
+  letter, which is taken whole (``vitamin d``).
+* when no code has every word, the search drops the last word, then the one
+  before it (``knee a`` shows the codes for ``knee`` until the word is typed).
+
+How hits are ranked: billable codes first, headings (categories) after them.
+Among each, a code ranks by its closest term, compared on (1) how many of the
+term's essential words the search did not find (words in () or [], and words
+such as "of", "unspecified" or "NOS", are not essential), (2) how many typed
+words it matched only as the start of a longer word (``mi`` in "migraine"),
+(3) a synonym before a title before an inclusion term, (4) the synonym file's
+order (an entry's first code first), (5) a term that starts with a searched
+word, (6) fewer essential words, a shorter title, the code.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import sqlite3
 import threading
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
+from store.codes.synonyms import (SynonymMatcher, essential_words, expansion_pairs, indexed_text,
+                                  shipped_synonyms, synonym_file_bytes, words_of)
 from store.errors import ValidationError
 
-INDEX_FORMAT = "4"  # bump when the index layout or its sources change
+INDEX_FORMAT = "5"  # bump when the index layout or the way it is built changes
 DIAGNOSIS_FIELD = "diagnosis-search"
 _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?$")
-_WORD = re.compile(r"[0-9A-Za-z]+")
-CANDIDATES = 120  # word matches read (in rank order) before the best are chosen
+_CODE_PREFIX = re.compile(r"[A-Z][0-9A-Z]{0,6}")
+CANDIDATES = 200  # billable word matches read (in the index's order) before the best are chosen
+HEADING_CANDIDATES = 60  # the same for headings
+MAX_SEARCH_WORDS = 12  # words of one search that are used (a longer text is cut)
+HEADINGS_SHOWN = 2  # headings a search shows after its billable codes, at least, when any match
+CHILDREN_NAMED = 3  # billable codes named when a heading is refused
+
+# Kinds of indexed term, in ranking order.
+SYNONYM, TITLE, INCLUSION = 0, 1, 2
+# Rowid blocks of the full-text table: a word search reads one block.
+_BLOCKS = (("ICD10", 1), ("ICD10", 0), ("HCPCS", 1))
 
 
 @dataclass(frozen=True, slots=True)
 class CodeHit:
-    """A code from the index: its dotted code, description, type and billability."""
+    """A code from the index.
+
+    Attributes:
+        code: the dotted code (``M17.11``).
+        description: its title in the code set.
+        code_type: ``ICD10`` or ``HCPCS``.
+        billable: False for a heading (a category such as ``E11``): it cannot be
+            used on a request, and :meth:`CodeIndex.children` lists its codes.
+        matched: the synonym or inclusion term through which a word search found
+            the code, when it was not the title (``heart attack``); else empty.
+    """
 
     code: str
     description: str
     code_type: str = "ICD10"
     billable: bool = True
+    matched: str = ""
 
 
 def normalize_icd10(text: str) -> str:
@@ -56,25 +102,44 @@ def index_path() -> Path:
     return paths.code_index_path()
 
 
+def sources_digest() -> str:
+    """A digest of what the index is built from: the code package's version and the shipped data files.
+
+    An index built from other sources (an edited synonym list, a new release)
+    is rebuilt, as one of an older :data:`INDEX_FORMAT` is.
+    """
+    from store.codes.procedures import shipped_hcpcs
+
+    digest = hashlib.sha256()
+    try:
+        digest.update(metadata.version("simple-icd-10-cm").encode())
+    except metadata.PackageNotFoundError:
+        digest.update(b"simple-icd-10-cm: unknown version")
+    digest.update(synonym_file_bytes())
+    digest.update(repr(sorted(shipped_hcpcs().items())).encode())
+    return digest.hexdigest()[:16]
+
+
 def is_current(path: Path) -> bool:
+    """Whether ``path`` holds an index of this format, built from the current sources."""
     if not path.exists():
         return False
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            row = con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()
+            rows = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('format', 'sources')").fetchall())
         finally:
             con.close()
     except sqlite3.Error:
         return False
-    return row is not None and row[0] == INDEX_FORMAT
+    return rows.get("format") == INDEX_FORMAT and rows.get("sources") == sources_digest()
 
 
 _build_lock = threading.Lock()
 
 
 def ensure_code_index(path: Path | None = None) -> Path:
-    """Build the index file if it is missing or from an older format; returns its path."""
+    """Build the index file if it is missing, of an older format or from other sources; returns its path."""
     path = Path(path) if path else index_path()
     if is_current(path):
         return path
@@ -82,6 +147,67 @@ def ensure_code_index(path: Path | None = None) -> Path:
         if not is_current(path):
             _build(path)
     return path
+
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE code (
+    code TEXT, dotted TEXT, description TEXT,
+    code_type TEXT, billable INTEGER, PRIMARY KEY (code, code_type)) WITHOUT ROWID;
+-- ICD-10-CM codes the synonym file names, commonest first: a heading lists these children first.
+CREATE TABLE preferred (code TEXT PRIMARY KEY, rank INTEGER) WITHOUT ROWID;
+-- Typed forms of the synonym file and the code set's words they stand for (space-separated).
+CREATE TABLE expansion (code_type TEXT, form TEXT, words TEXT);
+-- One row per searchable term of a code: its title, an inclusion term or a synonym.
+-- Rowids run in blocks (billable ICD-10-CM, ICD-10-CM headings, HCPCS), each in a
+-- likely-first order, so a search reads one block and can stop after the first matches.
+CREATE VIRTUAL TABLE term_fts USING fts5(
+    text, dotted UNINDEXED, description UNINDEXED, kind UNINDEXED, priority UNINDEXED,
+    essential UNINDEXED, shown UNINDEXED, tokenize = 'unicode61', prefix = '2 3 4');
+"""
+
+
+def _icd10_terms(icd) -> tuple[list[tuple], list[tuple]]:
+    """(code rows, term rows) of the ICD-10-CM release: every category and code, its title and inclusion terms."""
+    codes, terms = [], []
+    for code in icd.get_all_codes(False):
+        if icd.is_chapter_or_block(code):
+            continue
+        title = icd.get_description(code)
+        billable = int(icd.is_leaf(code))
+        codes.append((code, dotted(code), title, "ICD10", billable))
+        terms.append(("ICD10", billable, code, title, TITLE, 0, ""))
+        seen = {title.lower()}
+        for term in icd.get_inclusion_term(code) + icd.get_includes(code):
+            term = term.strip().rstrip(".")
+            if term and term.lower() not in seen:
+                seen.add(term.lower())
+                terms.append(("ICD10", billable, code, title, INCLUSION, 0, term))
+    return codes, terms
+
+
+def _synonym_terms(known: dict[tuple[str, str], tuple[str, int]]) -> tuple[list[tuple], dict[str, int]]:
+    """Term rows for the synonym file's typed forms, and the rank of each billable ICD-10-CM code it names.
+
+    A typed form becomes a term of each code its entry names. Its ``priority``
+    (and a code's rank, its best priority) puts an entry's first code before
+    its second, whatever the entry, then the file's earlier entries first.
+    Codes not in the code set are left out (the tests check there are none).
+    """
+    terms, preferred = [], {}
+    for synonym in shipped_synonyms():
+        for position, code in enumerate(synonym.codes):
+            key = (normalize_icd10(code) if synonym.code_type == "ICD10" else code, synonym.code_type)
+            if key not in known:
+                continue
+            title, billable = known[key]
+            if synonym.code_type == "ICD10" and billable:
+                rank = position * 1000 + synonym.order
+                preferred[key[0]] = min(rank, preferred.get(key[0], rank))
+            for form in synonym.typed:
+                terms.append((synonym.code_type, billable, key[0], title, SYNONYM,
+                              position * 1000 + synonym.order, " ".join(form)))
+    return terms, preferred
 
 
 def _build(path: Path) -> None:
@@ -94,42 +220,67 @@ def _build(path: Path) -> None:
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
     try:
-        con.executescript(
-            """
-            CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE code (
-                code TEXT, dotted TEXT, description TEXT,
-                code_type TEXT, billable INTEGER, PRIMARY KEY (code, code_type)) WITHOUT ROWID;
-            CREATE VIRTUAL TABLE code_fts USING fts5(
-                dotted UNINDEXED, code_type UNINDEXED, billable UNINDEXED, description,
-                tokenize = 'unicode61', prefix = '2 3 4');
-            """
-        )
-        rows = []
-        seen = set()
-        for code in icd.get_all_codes(False):
-            if code in seen or icd.is_chapter_or_block(code):
-                continue
-            seen.add(code)
-            rows.append((code, dotted(code), icd.get_description(code), "ICD10", int(icd.is_leaf(code))))
+        con.executescript(_SCHEMA)
+        codes, terms = _icd10_terms(icd)
         for code, description in shipped_hcpcs().items():
-            rows.append((code, code, description, "HCPCS", 1))
-        con.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?)", rows)
-        # Rowid order is the ranking: billable codes first, then shorter (more
-        # general) descriptions, so a word search can stop at the first matches.
-        ranked = sorted(rows, key=lambda r: (-r[4], len(r[2]), r[0]))
-        con.executemany(
-            "INSERT INTO code_fts (dotted, code_type, billable, description) VALUES (?, ?, ?, ?)",
-            [(r[1], r[3], r[4], r[2]) for r in ranked],
-        )
-        con.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [("format", INDEX_FORMAT), ("icd10_billable", str(sum(r[4] for r in rows if r[3] == "ICD10")))],
-        )
+            codes.append((code, code, description, "HCPCS", 1))
+            terms.append(("HCPCS", 1, code, description, TITLE, 0, ""))
+        known = {(c[0], c[3]): (c[2], c[4]) for c in codes}
+        synonym_terms, preferred = _synonym_terms(known)
+        terms += synonym_terms
+        con.executemany("INSERT INTO code VALUES (?, ?, ?, ?, ?)", codes)
+        con.executemany("INSERT INTO preferred VALUES (?, ?)", preferred.items())
+        con.executemany("INSERT INTO expansion VALUES (?, ?, ?)",
+                        [(s.code_type, " ".join(form), " ".join(words))
+                         for s in shipped_synonyms() for form, words in expansion_pairs([s])])
+        rowid, meta = 0, [("format", INDEX_FORMAT), ("sources", sources_digest()),
+                          ("icd10_billable", str(sum(c[4] for c in codes if c[3] == "ICD10")))]
+        for code_type, billable in _BLOCKS:
+            rows = []
+            for t_type, t_billable, code, title, kind, priority, shown in terms:
+                if t_type == code_type and t_billable == billable:
+                    essential = essential_words(shown or title)
+                    rows.append((kind, priority, essential, shown or title, code, title, shown))
+            # The likely-first order a search meets rows in: synonyms (by
+            # priority), then terms with fewer essential words, titles before
+            # inclusion terms, shorter first.
+            rows.sort(key=lambda r: (r[0] != SYNONYM, r[1], len(r[2]), r[0], len(r[3]), r[4]))
+            first = rowid + 1
+            con.executemany(
+                "INSERT INTO term_fts (rowid, text, dotted, description, kind, priority, essential, shown)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(first + i, indexed_text(r[3]), dotted(r[4]) if code_type == "ICD10" else r[4], r[5], r[0], r[1],
+                  " ".join(r[2]), r[6]) for i, r in enumerate(rows)],
+            )
+            rowid = first + len(rows) - 1
+            meta.append((f"block:{code_type}:{billable}", f"{first} {rowid}"))
+        con.executemany("INSERT INTO meta VALUES (?, ?)", meta)
+        con.execute("INSERT INTO term_fts (term_fts) VALUES ('optimize')")
         con.commit()
     finally:
         con.close()
     os.replace(tmp, path)
+
+
+def _is_word_start(word: str) -> bool:
+    """Whether a typed word is searched as the start of words: all but single letters.
+
+    The typed words may be unfinished (``pneumon``); a single letter is taken
+    whole (``vitamin d``, ``hepatitis c``, ``a-fib``): as a word start it
+    would match a good part of the code set, slowly.
+    """
+    return len(word) > 1 or word.isdigit()
+
+
+def _fts_query(groups) -> str:
+    """The FTS5 expression for word groups: each group's typed words, or one of its expansions (whole words)."""
+    parts = []
+    for group in groups:
+        typed = " AND ".join(f'"{w}"*' if _is_word_start(w) else f'"{w}"' for w in group.typed)
+        alternatives = [f"({typed})"]
+        alternatives += ["(" + " AND ".join(f'"{w}"' for w in words) + ")" for words in group.expansions]
+        parts.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(parts)
 
 
 class CodeIndex:
@@ -138,6 +289,8 @@ class CodeIndex:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._local = threading.local()
+        self._matchers: dict[str, SynonymMatcher] = {}
+        self._blocks: dict[tuple[str, int], tuple[int, int]] = {}
 
     def _con(self) -> sqlite3.Connection:
         con = getattr(self._local, "con", None)
@@ -145,6 +298,22 @@ class CodeIndex:
             con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             self._local.con = con
         return con
+
+    def _matcher(self, code_type: str) -> SynonymMatcher:
+        matcher = self._matchers.get(code_type)
+        if matcher is None:
+            rows = self._con().execute("SELECT form, words FROM expansion WHERE code_type = ?", (code_type,))
+            matcher = SynonymMatcher((tuple(f.split()), tuple(w.split())) for f, w in rows)
+            self._matchers[code_type] = matcher
+        return matcher
+
+    def _block(self, code_type: str, billable: int) -> tuple[int, int]:
+        if not self._blocks:
+            for key, value in self._con().execute("SELECT key, value FROM meta WHERE key LIKE 'block:%'"):
+                _, kind, flag = key.split(":")
+                low, high = value.split()
+                self._blocks[(kind, int(flag))] = (int(low), int(high))
+        return self._blocks.get((code_type, billable), (1, 0))
 
     def billable_count(self) -> int:
         """How many billable ICD-10-CM codes the index holds."""
@@ -162,48 +331,131 @@ class CodeIndex:
         """The ICD-10-CM entry for ``code`` (billable or a category), or None."""
         return self.lookup(code, "ICD10")
 
-    def search_diagnoses(self, text: str, limit: int = 8) -> list[CodeHit]:
-        """ICD-10-CM codes for ``text``: a code prefix (``m17.1``) or words (``knee osteo``)."""
-        return self._search(text, "ICD10", limit)
+    def children(self, code: str, limit: int | None = None) -> list[CodeHit]:
+        """The billable codes under a heading (``E11``, ``M17.1``): the ones clerks use most first.
+
+        Codes the synonym file names come first, in its order (``E11`` →
+        ``E11.9``, ``E11.65`` …), then the others in code order. A billable
+        or unknown code has no children (an empty list).
+
+        Args:
+            code: a heading, in any spelling (``m17.1``, ``M171``).
+            limit: at most this many (None: all of them).
+        """
+        heading = normalize_icd10(code)
+        if not heading or (hit := self.lookup_diagnosis(heading)) is None or hit.billable:
+            return []
+        rows = self._con().execute(
+            "SELECT c.dotted, c.description FROM code AS c LEFT JOIN preferred AS p ON p.code = c.code"
+            " WHERE c.code > ? AND c.code < ? AND c.code_type = 'ICD10' AND c.billable = 1"
+            " ORDER BY p.rank IS NULL, p.rank, c.code LIMIT ?",
+            (heading, heading + "~", -1 if limit is None else max(limit, 0)),
+        ).fetchall()
+        return [CodeHit(r[0], r[1]) for r in rows]
+
+    def search_diagnoses(self, text: str, limit: int = 8, headings: int = HEADINGS_SHOWN) -> list[CodeHit]:
+        """ICD-10-CM codes for ``text``: a code prefix (``m17.1``) or words (``knee osteo``, ``copd``).
+
+        Billable codes come first; headings (``billable`` False) follow them:
+        at least ``headings`` of them when that many match, more when fewer
+        billable codes do. Typing a heading's code lists its most used codes
+        first (as :meth:`children`).
+        """
+        return self._search(text, "ICD10", limit, headings)
 
     def search_procedures(self, text: str, limit: int = 8) -> list[CodeHit]:
-        """HCPCS Level II codes the app ships, by code prefix or words (CPT has no descriptions)."""
-        return self._search(text, "HCPCS", limit)
+        """HCPCS Level II codes the app ships, by code prefix, words or common names (CPT has no descriptions)."""
+        return self._search(text, "HCPCS", limit, 0)
 
-    def _search(self, text: str, code_type: str, limit: int) -> list[CodeHit]:
+    def _search(self, text: str, code_type: str, limit: int, headings: int) -> list[CodeHit]:
         text = (text or "").strip()
-        if not text:
+        if not text or limit <= 0:
             return []
-        con = self._con()
+        headings = max(0, min(headings, limit))
         code = normalize_icd10(text)
-        hits: list[CodeHit] = []
-        if re.fullmatch(r"[A-Z][0-9A-Z]{0,6}", code) and any(ch.isdigit() for ch in code):
-            rows = con.execute(
-                "SELECT dotted, description, code_type, billable FROM code"
-                " WHERE code >= ? AND code < ? AND code_type = ?"
-                " ORDER BY code LIMIT ?",
-                (code, code + "~", code_type, limit),
-            ).fetchall()
-            hits = [CodeHit(r[0], r[1], r[2], bool(r[3])) for r in rows]
-            if hits:
-                return hits
-        words = _WORD.findall(text)
+        if _CODE_PREFIX.fullmatch(code) and any(ch.isdigit() for ch in code):
+            billable, heads = self._by_code(code, code_type, limit, headings)
+            if billable or heads:
+                return _billable_then_headings(billable, heads, limit, headings)
+        words = words_of(text)[:MAX_SEARCH_WORDS]
         if not words:
             return []
-        query = " ".join(f'"{w.lower()}"*' for w in words)
+        groups = self._matcher(code_type).groups(words)
+        while True:
+            search = _WordSearch(groups)
+            billable = self._by_words(search, code_type, 1, CANDIDATES)
+            heads = self._by_words(search, code_type, 0, HEADING_CANDIDATES) if headings else []
+            if billable or heads or len(groups) == 1:
+                return _billable_then_headings(billable, heads, limit, headings)
+            groups = groups[:-1]  # no code has every word: the clerk may still be typing the last one
+
+    def _by_code(self, code: str, code_type: str, limit: int, headings: int) -> tuple[list[CodeHit], list[CodeHit]]:
+        con = self._con()
+        hit = self.lookup(code, code_type)
+        if hit is not None and not hit.billable:
+            billable = self.children(code, limit)
+        else:
+            rows = con.execute(
+                "SELECT dotted, description FROM code WHERE code >= ? AND code < ? AND code_type = ? AND billable = 1"
+                " ORDER BY code LIMIT ?", (code, code + "~", code_type, limit)).fetchall()
+            billable = [CodeHit(r[0], r[1], code_type) for r in rows]
         rows = con.execute(
-            "SELECT dotted, description, code_type, billable FROM code_fts"
-            " WHERE code_fts MATCH ? AND code_type = ? LIMIT ?",
-            (query, code_type, CANDIDATES),
+            "SELECT dotted, description FROM code WHERE code >= ? AND code < ? AND code_type = ? AND billable = 0"
+            " ORDER BY code LIMIT ?", (code, code + "~", code_type, limit if headings else 0)).fetchall()
+        return billable, [CodeHit(r[0], r[1], code_type, False) for r in rows]
+
+    def _by_words(self, search: _WordSearch, code_type: str, billable: int, candidates: int) -> list[CodeHit]:
+        low, high = self._block(code_type, billable)
+        rows = self._con().execute(
+            "SELECT dotted, description, kind, priority, essential, shown, text FROM term_fts"
+            " WHERE term_fts MATCH ? AND rowid BETWEEN ? AND ? LIMIT ?",
+            (search.query, low, high, candidates),
         ).fetchall()
-        first, phrase = words[0].lower(), " ".join(w.lower() for w in words)
+        best: dict[str, tuple] = {}
+        for code, description, kind, priority, essential, shown, text in rows:
+            untyped, partial, other_start, size = search.closeness(essential.split(), text)
+            key = (untyped, partial, kind, priority, other_start, size, len(description), code)
+            if code not in best or key < best[code][0]:
+                best[code] = (key, description, shown)
+        ranked = sorted(best.items(), key=lambda item: item[1][0])
+        return [CodeHit(code, description, code_type, bool(billable), shown)
+                for code, (_, description, shown) in ranked]
 
-        def rank(row) -> tuple:
-            description = row[1].lower()
-            return (not row[3], phrase not in description, not description.startswith(first), len(description))
 
-        rows.sort(key=rank)
-        return [CodeHit(r[0], r[1], r[2], bool(r[3])) for r in rows[:limit]]
+class _WordSearch:
+    """One word search: its FTS5 query and how close a matched term is to what was typed."""
+
+    def __init__(self, groups) -> None:
+        self.groups = groups
+        self.query = _fts_query(groups)
+        options = [option for g in groups for option in (g.typed, *g.expansions)]
+        self.starts = tuple({w for g in groups for w in g.typed if _is_word_start(w)})
+        self.whole = frozenset(w for option in options for w in option) - set(self.starts)
+
+    def _found(self, word: str) -> bool:
+        return word.startswith(self.starts) or word in self.whole
+
+    def closeness(self, essential: list[str], text: str) -> tuple:
+        """How close a term is to the search (smaller is closer), from its essential words and indexed text.
+
+        Returns (the term's essential words the search did not find, the word
+        groups found only as the start of a longer word — ``mi`` in "migraine"
+        rather than the word ``mi`` —, whether the term starts with a word the
+        search did not find, how many essential words it has).
+        """
+        untyped = sum(1 for w in essential if not self._found(w))
+        words = set(text.split())
+        partial = sum(1 for g in self.groups
+                      if not any(all(w in words for w in option) for option in (g.typed, *g.expansions)))
+        starts = bool(essential) and self._found(essential[0])
+        return untyped, partial, not starts, len(essential)
+
+
+def _billable_then_headings(billable: list[CodeHit], heads: list[CodeHit], limit: int,
+                            headings: int) -> list[CodeHit]:
+    """At most ``limit`` hits: billable codes, then headings (``headings`` slots kept for them, more if free)."""
+    billable = billable[:max(0, limit - min(len(heads), headings))]
+    return billable + heads[:limit - len(billable)]
 
 
 _indexes: dict[Path, CodeIndex] = {}
@@ -225,7 +477,11 @@ def get_code_index() -> CodeIndex:
 
 
 def validate_diagnosis(text: str, field: str = DIAGNOSIS_FIELD) -> CodeHit:
-    """A billable ICD-10-CM code for ``text``, or a ValidationError that says why not."""
+    """A billable ICD-10-CM code for ``text``, or a ValidationError that says why not.
+
+    A heading (a category such as ``E11``) is refused with a message that
+    names some of its billable codes, the most used first.
+    """
     code = normalize_icd10(text)
     if not code:
         raise ValidationError("Enter an ICD-10-CM code or words to search.", field=field)
@@ -240,9 +496,14 @@ def validate_diagnosis(text: str, field: str = DIAGNOSIS_FIELD) -> CodeHit:
     if hit is None:
         raise ValidationError(f"{dotted(code)} is not an ICD-10-CM code (April 2026 release).", field=field)
     if not hit.billable:
-        children = [h.code for h in index.search_diagnoses(code, 4) if h.billable and h.code != hit.code]
-        more = f" such as {', '.join(children[:3])}" if children else ""
-        raise ValidationError(
-            f"{hit.code} is a category, not a billable code: choose a more specific code{more}.", field=field
-        )
+        raise ValidationError(heading_message(hit, index.children(hit.code, CHILDREN_NAMED)), field=field)
     return hit
+
+
+def heading_message(heading: CodeHit, children: list[CodeHit]) -> str:
+    """``E11 is a category, not a billable code: pick one of its codes, such as E11.9, E11.65 or E11.8.``"""
+    named = [c.code for c in children]
+    if not named:
+        return f"{heading.code} is a category, not a billable code: pick a more specific code."
+    listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} or {named[-1]}"
+    return f"{heading.code} is a category, not a billable code: pick one of its codes, such as {listed}."
