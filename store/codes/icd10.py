@@ -21,12 +21,14 @@ What a word search finds (the clerk's guide is ``docs/clerk.md``):
 
 How hits are ranked: billable codes first, headings (categories) after them.
 Among each, a code ranks by its closest term, compared on (1) how many of the
-term's essential words the search did not find (words in () or [], and words
-such as "of", "unspecified" or "NOS", are not essential), (2) how many typed
-words it matched only as the start of a longer word (``mi`` in "migraine"),
-(3) a synonym before a title before an inclusion term, (4) the synonym file's
-order (an entry's first code first), (5) a term that starts with a searched
-word, (6) fewer essential words, a shorter title, the code.
+term's essential words the search did not find (words in () or [], words
+such as "of", "unspecified" or "NOS", and the words of a default such as
+"without complications" are not essential), (2) how many typed words it
+matched only as the start of a longer word (``mi`` in "migraine"), (3) how
+many only through a synonym's words (what was typed beats what it stands for),
+(4) a synonym before a title before an inclusion term, (5) the synonym file's
+order (an entry's first code first), (6) a term that starts with a searched
+word, (7) fewer essential words, a shorter title, the code.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ INDEX_FORMAT = "5"  # bump when the index layout or the way it is built changes
 DIAGNOSIS_FIELD = "diagnosis-search"
 _ICD_SHAPE = re.compile(r"^[A-Z][0-9][0-9A-Z]([0-9A-Z]{1,4})?$")
 _CODE_PREFIX = re.compile(r"[A-Z][0-9A-Z]{0,6}")
-CANDIDATES = 200  # billable word matches read (in the index's order) before the best are chosen
+CANDIDATES = 120  # billable word matches read (in the index's order) before the best are chosen
 HEADING_CANDIDATES = 60  # the same for headings
 MAX_SEARCH_WORDS = 12  # words of one search that are used (a longer text is cut)
 HEADINGS_SHOWN = 2  # headings a search shows after its billable codes, at least, when any match
@@ -161,52 +163,65 @@ CREATE TABLE expansion (code_type TEXT, form TEXT, words TEXT);
 -- One row per searchable term of a code: its title, an inclusion term or a synonym.
 -- Rowids run in blocks (billable ICD-10-CM, ICD-10-CM headings, HCPCS), each in a
 -- likely-first order, so a search reads one block and can stop after the first matches.
+-- A synonym's row lists its entry's codes (space-separated, most likely first) and no description.
 CREATE VIRTUAL TABLE term_fts USING fts5(
     text, dotted UNINDEXED, description UNINDEXED, kind UNINDEXED, priority UNINDEXED,
-    essential UNINDEXED, shown UNINDEXED, tokenize = 'unicode61', prefix = '2 3 4');
+    essential UNINDEXED, shown UNINDEXED, tokenize = 'unicode61', prefix = '2 3 4', detail = none,
+    columnsize = 0);
 """
 
 
 def _icd10_terms(icd) -> tuple[list[tuple], list[tuple]]:
-    """(code rows, term rows) of the ICD-10-CM release: every category and code, its title and inclusion terms."""
+    """(code rows, term rows) of the ICD-10-CM release: every category and code, its title and inclusion terms.
+
+    A term row is (code type, billable, dotted code(s), title, kind, priority, the term when not the title).
+    """
     codes, terms = [], []
+    seen_codes = set()
     for code in icd.get_all_codes(False):
-        if icd.is_chapter_or_block(code):
+        # Chapters are numbers and blocks ranges (A00-A09); a block named like its only
+        # category (B20, C50 …) is listed twice, and the package answers for the category.
+        if code in seen_codes or "-" in code or code.isdigit():
             continue
+        seen_codes.add(code)
         title = icd.get_description(code)
         billable = int(icd.is_leaf(code))
-        codes.append((code, dotted(code), title, "ICD10", billable))
-        terms.append(("ICD10", billable, code, title, TITLE, 0, ""))
+        code_dotted = code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+        codes.append((code, code_dotted, title, "ICD10", billable))
+        terms.append(("ICD10", billable, code_dotted, title, TITLE, 0, ""))
         seen = {title.lower()}
         for term in icd.get_inclusion_term(code) + icd.get_includes(code):
             term = term.strip().rstrip(".")
             if term and term.lower() not in seen:
                 seen.add(term.lower())
-                terms.append(("ICD10", billable, code, title, INCLUSION, 0, term))
+                terms.append(("ICD10", billable, code_dotted, title, INCLUSION, 0, term))
     return codes, terms
 
 
 def _synonym_terms(known: dict[tuple[str, str], tuple[str, int]]) -> tuple[list[tuple], dict[str, int]]:
     """Term rows for the synonym file's typed forms, and the rank of each billable ICD-10-CM code it names.
 
-    A typed form becomes a term of each code its entry names. Its ``priority``
-    (and a code's rank, its best priority) puts an entry's first code before
-    its second, whatever the entry, then the file's earlier entries first.
+    A typed form becomes one term of its entry's billable codes and one of its
+    headings, listing them in the entry's order; the search ranks an entry's
+    first code before its second, whatever the entry, then the file's earlier
+    entries first, as a code's rank here does (its best place in the file).
     Codes not in the code set are left out (the tests check there are none).
     """
     terms, preferred = [], {}
     for synonym in shipped_synonyms():
-        for position, code in enumerate(synonym.codes):
+        by_billable: dict[int, list[str]] = {1: [], 0: []}
+        for code in synonym.codes:
             key = (normalize_icd10(code) if synonym.code_type == "ICD10" else code, synonym.code_type)
-            if key not in known:
-                continue
-            title, billable = known[key]
-            if synonym.code_type == "ICD10" and billable:
+            if key in known:
+                by_billable[known[key][1]].append(dotted(key[0]) if synonym.code_type == "ICD10" else key[0])
+        for position, code in enumerate(by_billable[1]):
+            if synonym.code_type == "ICD10":
                 rank = position * 1000 + synonym.order
-                preferred[key[0]] = min(rank, preferred.get(key[0], rank))
-            for form in synonym.typed:
-                terms.append((synonym.code_type, billable, key[0], title, SYNONYM,
-                              position * 1000 + synonym.order, " ".join(form)))
+                preferred[normalize_icd10(code)] = min(rank, preferred.get(normalize_icd10(code), rank))
+        for billable, codes in by_billable.items():
+            if codes:
+                terms += [(synonym.code_type, billable, " ".join(codes), "", SYNONYM, synonym.order, " ".join(form))
+                          for form in synonym.typed]
     return terms, preferred
 
 
@@ -249,8 +264,8 @@ def _build(path: Path) -> None:
             con.executemany(
                 "INSERT INTO term_fts (rowid, text, dotted, description, kind, priority, essential, shown)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(first + i, indexed_text(r[3]), dotted(r[4]) if code_type == "ICD10" else r[4], r[5], r[0], r[1],
-                  " ".join(r[2]), r[6]) for i, r in enumerate(rows)],
+                [(first + i, indexed_text(r[3]), r[4], r[5], r[0], r[1], " ".join(r[2]), r[6])
+                 for i, r in enumerate(rows)],
             )
             rowid = first + len(rows) - 1
             meta.append((f"block:{code_type}:{billable}", f"{first} {rowid}"))
@@ -383,8 +398,8 @@ class CodeIndex:
         groups = self._matcher(code_type).groups(words)
         while True:
             search = _WordSearch(groups)
-            billable = self._by_words(search, code_type, 1, CANDIDATES)
-            heads = self._by_words(search, code_type, 0, HEADING_CANDIDATES) if headings else []
+            billable = self._by_words(search, code_type, 1, CANDIDATES, limit)
+            heads = self._by_words(search, code_type, 0, HEADING_CANDIDATES, limit) if headings else []
             if billable or heads or len(groups) == 1:
                 return _billable_then_headings(billable, heads, limit, headings)
             groups = groups[:-1]  # no code has every word: the clerk may still be typing the last one
@@ -404,7 +419,8 @@ class CodeIndex:
             " ORDER BY code LIMIT ?", (code, code + "~", code_type, limit if headings else 0)).fetchall()
         return billable, [CodeHit(r[0], r[1], code_type, False) for r in rows]
 
-    def _by_words(self, search: _WordSearch, code_type: str, billable: int, candidates: int) -> list[CodeHit]:
+    def _by_words(self, search: _WordSearch, code_type: str, billable: int, candidates: int,
+                  limit: int) -> list[CodeHit]:
         low, high = self._block(code_type, billable)
         rows = self._con().execute(
             "SELECT dotted, description, kind, priority, essential, shown, text FROM term_fts"
@@ -412,43 +428,73 @@ class CodeIndex:
             (search.query, low, high, candidates),
         ).fetchall()
         best: dict[str, tuple] = {}
-        for code, description, kind, priority, essential, shown, text in rows:
-            untyped, partial, other_start, size = search.closeness(essential.split(), text)
-            key = (untyped, partial, kind, priority, other_start, size, len(description), code)
-            if code not in best or key < best[code][0]:
-                best[code] = (key, description, shown)
-        ranked = sorted(best.items(), key=lambda item: item[1][0])
-        return [CodeHit(code, description, code_type, bool(billable), shown)
+        rank = search.rank
+        for codes, description, kind, priority, essential, shown, text in rows:
+            if kind == SYNONYM:  # the entry's codes, most likely first
+                found = [(code, rank(essential, text, kind, position * 1000 + priority, description, code))
+                         for position, code in enumerate(codes.split())]
+            else:
+                found = [(codes, rank(essential, text, kind, priority, description, codes))]
+            for code, key in found:
+                known = best.get(code)
+                if known is None or key < known[0]:
+                    best[code] = (key, description, shown)
+        ranked = sorted(best.items(), key=lambda item: item[1][0])[:limit]
+        titles = self._titles([code for code, (_, description, _) in ranked if not description], code_type)
+        return [CodeHit(code, description or titles[code], code_type, bool(billable), shown)
                 for code, (_, description, shown) in ranked]
+
+    def _titles(self, codes: list[str], code_type: str) -> dict[str, str]:
+        """Dotted code → title, for ``codes`` (dotted)."""
+        if not codes:
+            return {}
+        rows = self._con().execute(
+            f"SELECT dotted, description FROM code WHERE code_type = ? AND code IN ({', '.join('?' * len(codes))})",
+            (code_type, *(normalize_icd10(c) for c in codes)),
+        ).fetchall()
+        return dict(rows)
 
 
 class _WordSearch:
     """One word search: its FTS5 query and how close a matched term is to what was typed."""
 
     def __init__(self, groups) -> None:
-        self.groups = groups
         self.query = _fts_query(groups)
         options = [option for g in groups for option in (g.typed, *g.expansions)]
         self.starts = tuple({w for g in groups for w in g.typed if _is_word_start(w)})
         self.whole = frozenset(w for option in options for w in option) - set(self.starts)
+        # Each group's typed words and expansions as " word " pieces of a term's padded text.
+        self._groups = [(tuple(f" {w} " for w in g.typed), tuple(tuple(f" {w} " for w in e) for e in g.expansions))
+                        for g in groups]
 
-    def _found(self, word: str) -> bool:
-        return word.startswith(self.starts) or word in self.whole
+    def rank(self, essential: str, text: str, kind: int, priority: int, description: str, code: str) -> tuple:
+        """A matched term's place in the hits (smaller first): the ranking rule of this module's docstring.
 
-    def closeness(self, essential: list[str], text: str) -> tuple:
-        """How close a term is to the search (smaller is closer), from its essential words and indexed text.
-
-        Returns (the term's essential words the search did not find, the word
-        groups found only as the start of a longer word — ``mi`` in "migraine"
-        rather than the word ``mi`` —, whether the term starts with a word the
-        search did not find, how many essential words it has).
+        Args:
+            essential: the term's essential words (space-separated).
+            text: the term's indexed text (its words, space-separated).
+            kind: SYNONYM, TITLE or INCLUSION.
+            priority: the synonym file's order for a synonym (0 otherwise).
+            description: the code's title.
+            code: the code.
         """
-        untyped = sum(1 for w in essential if not self._found(w))
-        words = set(text.split())
-        partial = sum(1 for g in self.groups
-                      if not any(all(w in words for w in option) for option in (g.typed, *g.expansions)))
-        starts = bool(essential) and self._found(essential[0])
-        return untyped, partial, not starts, len(essential)
+        starts, whole = self.starts, self.whole
+        words = essential.split()
+        untyped = 0  # essential words the search did not find
+        for word in words:
+            if not (word.startswith(starts) or word in whole):
+                untyped += 1
+        padded = f" {text} "
+        partial = expanded = 0  # groups found only as a word's start / only through a synonym's words
+        for typed, expansions in self._groups:
+            if all(w in padded for w in typed):
+                continue
+            if any(all(w in padded for w in option) for option in expansions):
+                expanded += 1
+            else:
+                partial += 1
+        other_start = not (words and (words[0].startswith(starts) or words[0] in whole))
+        return (untyped, partial, expanded, kind, priority, other_start, len(words), len(description), code)
 
 
 def _billable_then_headings(billable: list[CodeHit], heads: list[CodeHit], limit: int,
