@@ -69,7 +69,7 @@ def main() -> int:
         size = Path(os.environ["AUTHDESK_CODE_INDEX"]).stat().st_size / 1e6
         index = get_code_index()
         index.search_diagnoses("warm", 8)
-        diagnoses = lambda text: index.search_diagnoses(text, 8)  # noqa: E731 — what the picker calls
+        diagnoses = lambda text: index.search_diagnoses(text, 8)  # what the picker calls
         titles = timed(diagnoses, CODE_AND_TITLE_QUERIES)
         clerks = timed(diagnoses, CLERK_QUERIES)
         cpu = list(CPU)

@@ -13,10 +13,26 @@ from store import validate
 from store.codes.icd10 import dotted, normalize_icd10, validate_diagnosis
 from store.codes.npi import is_valid_npi, make_npi, npi_check_digit, validate_npi
 from store.codes.pos import validate_place_of_service
-from store.codes.procedures import procedure_type, shipped_hcpcs, validate_procedure_code
-from store.codes.synonyms import (SynonymFileError, SynonymMatcher, essential_words, expansion_pairs, indexed_text,
-                                  parse_synonyms, shipped_synonyms, words_of)
+from store.codes.procedures import (
+    procedure_type,
+    shipped_hcpcs,
+    validate_procedure_code,
+)
+from store.codes.synonyms import (
+    SynonymFileError,
+    SynonymMatcher,
+    essential_words,
+    expansion_pairs,
+    indexed_text,
+    parse_synonyms,
+    shipped_synonyms,
+    words_of,
+)
 from store.errors import ValidationError
+
+# Speed is measured by benchmarks/, never by a test: Hypothesis's per-example deadline
+# would fail these tests on a busy machine.
+UNTIMED = settings(deadline=None)
 
 # ----- ICD-10-CM -----
 
@@ -240,6 +256,7 @@ def test_procedure_search_covers_shipped_hcpcs_and_common_names(code_index, type
     assert all(h.code_type == "HCPCS" for h in hits)
 
 
+@UNTIMED
 @given(st.from_regex(r"[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?", fullmatch=True))
 def test_normalisation_round_trips(code):
     assert dotted(normalize_icd10(code.lower())) == code
@@ -348,11 +365,13 @@ def test_words_of_the_code_set():
 # ----- CPT / HCPCS -----
 
 
+@UNTIMED
 @given(st.from_regex(r"[0-9]{4}[0-9FTU]", fullmatch=True))
 def test_every_cpt_shape_is_accepted(code):
     assert validate_procedure_code(code.lower()).code_type == "CPT"
 
 
+@UNTIMED
 @given(st.from_regex(r"[A-V][0-9]{4}", fullmatch=True))
 def test_every_hcpcs_shape_is_accepted(code):
     found = validate_procedure_code(f" {code.lower()} ")
@@ -360,6 +379,7 @@ def test_every_hcpcs_shape_is_accepted(code):
     assert found.description == shipped_hcpcs().get(code, "")
 
 
+@UNTIMED
 @given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-", max_size=7))
 def test_anything_else_is_refused_with_both_formats(text):
     if procedure_type(text) is not None:
@@ -378,6 +398,7 @@ def test_bad_procedure_codes(code):
 # ----- NPI -----
 
 
+@UNTIMED
 @given(st.from_regex(r"[12][0-9]{8}", fullmatch=True))
 def test_npi_check_digit_luhn_over_80840(base):
     npi = make_npi(base)
@@ -405,6 +426,7 @@ def test_place_of_service():
         validate_place_of_service("30")
 
 
+@UNTIMED
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
 def test_dates_in_every_accepted_spelling(day):
     for text in (day.strftime("%m/%d/%Y"), day.isoformat(), day.strftime("%m%d%Y")):
@@ -439,6 +461,7 @@ def test_datetime():
             validate.parse_datetime(bad)
 
 
+@UNTIMED
 @given(st.integers(min_value=-10_000, max_value=20_000))
 def test_units(n):
     if 1 <= n <= validate.MAX_UNITS:
@@ -457,6 +480,7 @@ def test_birth_weight():
             validate.parse_weight_grams(bad)
 
 
+@UNTIMED
 @given(st.from_regex(r"[2-9][0-9]{2}", fullmatch=True), st.from_regex(r"[0-9]{4}", fullmatch=True))
 def test_fictional_phone_numbers_normalise(area, line):
     if area[1:] == "11" or area[0] == "9" or area in {"555", "370", "371", "372", "373", "374", "375",
