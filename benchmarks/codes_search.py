@@ -63,9 +63,9 @@ def main() -> int:
         os.environ["AUTHDESK_CODE_INDEX"] = str(Path(tmp) / "codes.sqlite")
         from store.codes.icd10 import ensure_code_index, get_code_index
 
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         ensure_code_index()
-        build = time.perf_counter() - started
+        build, build_cpu = time.perf_counter() - started, time.process_time() - started_cpu
         size = Path(os.environ["AUTHDESK_CODE_INDEX"]).stat().st_size / 1e6
         index = get_code_index()
         index.search_diagnoses("warm", 8)
@@ -104,7 +104,7 @@ def main() -> int:
     print(f"queries: {len(CODE_AND_TITLE_QUERIES)} codes/title words, {len(CLERK_QUERIES)} clerks' words, "
           f"{len(PROCEDURE_QUERIES)} procedures, typed one key at a time")
     print(f"load average at the start:             {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"index build (once, first run):         {build:.2f} s  ({size:.1f} MB)")
+    print(f"index build (once, first run):         {build:.2f} s, CPU {build_cpu:.2f} s  ({size:.1f} MB)")
     print(f"package import, fresh process:         {cold_import:.2f} s (never done at start-up or per key)")
     print(f"peer table from the package:           {import_cost:.2f} s")
     print(line("diagnoses: codes and title words", titles))
@@ -116,8 +116,12 @@ def main() -> int:
         print(line(f"open a heading ({', '.join(HEADINGS)})", opened))
     print(line("peer: scan of simple-icd-10-cm", peer))
     print(f"ratio peer/ours (median):              {statistics.median(peer) / statistics.median(ours):.1f}x")
-    worst = statistics.quantiles(ours, n=20)[18]
-    print(f"target p95 well under 10 ms: {'met' if worst <= 5 else ('met, barely' if worst <= 10 else 'NOT met')}")
+    for name, values in (("wall clock", ours), ("CPU time", cpu)):
+        worst = statistics.quantiles(values, n=20)[18]
+        verdict = "met" if worst <= 5 else ("met, barely" if worst <= 10 else "NOT met")
+        print(f"target p95 well under 10 ms ({name}): {verdict} ({worst:.2f} ms)")
+    if os.getloadavg()[0] > os.cpu_count():
+        print("the machine was busy (load above its cores): wall-clock figures include waiting for a core")
     print("first hit of the issue's searches:")
     for query, hits in found.items():
         first = hits[0] if hits else None
