@@ -84,7 +84,7 @@ class CodeHit:
 
 def normalize_icd10(text: str) -> str:
     """``" m17.11 "`` → ``"M1711"``: upper case, no dots, no spaces."""
-    return re.sub(r"[\s.]", "", text or "").upper()
+    return "".join((text or "").split()).replace(".", "").upper()
 
 
 def dotted(code: str) -> str:

@@ -66,7 +66,7 @@ def _icd10_terms(icd) -> tuple[list[tuple], list[tuple]]:
         seen_codes.add(code)
         title = icd.get_description(code)
         billable = int(icd.is_leaf(code))
-        code_dotted = code if len(code) <= 3 else f"{code[:3]}.{code[3:]}"
+        code_dotted = dotted(code)
         codes.append((code, code_dotted, title, "ICD10", billable))
         terms.append(("ICD10", billable, code_dotted, title, TITLE, 0, ""))
         seen = {title.lower()}

@@ -107,7 +107,7 @@ class Synonym:
             words, where the typed ones may be the start of a word.
         codes: the codes or categories meant, most likely first, as written (``I21.9``).
         code_type: ``ICD10`` (the file's ``[[diagnosis]]``) or ``HCPCS`` (``[[procedure]]``).
-        order: the entry's place in its section (0 first): earlier entries are commoner.
+        order: the entry's place in its section (0 first): an earlier entry wins a tie.
     """
 
     typed: tuple[tuple[str, ...], ...]
