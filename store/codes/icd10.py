@@ -33,16 +33,15 @@ word, (7) fewer essential words, a shorter title, the code.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import sqlite3
 import threading
+import zlib
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-from store.codes.synonyms import SynonymMatcher, synonym_file_bytes, words_of
+from store.codes.synonyms import SynonymMatcher, words_of
 from store.errors import ValidationError
 
 INDEX_FORMAT = "5"  # bump when the index layout or the way it is built changes
@@ -104,21 +103,33 @@ def index_path() -> Path:
 
 
 def sources_digest() -> str:
-    """A digest of what the index is built from: the code package's version and the shipped data files.
+    """A fingerprint of what the index is built from: the code package's files and the shipped data files.
 
-    An index built from other sources (an edited synonym list, a new release)
-    is rebuilt, as one of an older :data:`INDEX_FORMAT` is.
+    An index built from other sources (an edited synonym list or HCPCS list,
+    a new release of the package) is rebuilt, as one of an older
+    :data:`INDEX_FORMAT` is. Cheap enough for start-up: the package is not
+    imported (the names and sizes of its files are checksummed) and the files
+    of ``store/codes/data/`` are checksummed as they are.
     """
-    from store.codes.procedures import shipped_hcpcs
+    data = Path(__file__).with_name("data")  # the shipped data files, read as files (no import needed)
+    checksum = 0
+    for path in sorted(data.iterdir()) if data.is_dir() else ():
+        if path.is_file():
+            checksum = zlib.crc32(path.read_bytes(), zlib.crc32(path.name.encode(), checksum))
+    return f"{_package_stamp()}-{checksum:08x}"
 
-    digest = hashlib.sha256()
-    try:
-        digest.update(metadata.version("simple-icd-10-cm").encode())
-    except metadata.PackageNotFoundError:
-        digest.update(b"simple-icd-10-cm: unknown version")
-    digest.update(synonym_file_bytes())
-    digest.update(repr(sorted(shipped_hcpcs().items())).encode())
-    return digest.hexdigest()[:16]
+
+def _package_stamp() -> str:
+    """The installed ``simple_icd_10_cm`` files' names and sizes, checksummed (found, not imported)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("simple_icd_10_cm")
+    if spec is None or not spec.origin:
+        return "none"
+    base = Path(spec.origin).parent
+    files = sorted(f"{p.relative_to(base)}:{p.stat().st_size}"
+                   for folder in (base, base / "data") if folder.is_dir() for p in folder.iterdir() if p.is_file())
+    return f"{zlib.crc32(';'.join(files).encode()):08x}"
 
 
 def is_current(path: Path) -> bool:

@@ -11,12 +11,10 @@ the word rules both share, so the index and the search split text alike.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 SYNONYM_FILE = "data/synonyms.toml"
 SECTIONS = {"diagnosis": "ICD10", "procedure": "HCPCS"}  # file section → code type it serves
@@ -132,7 +130,9 @@ class SynonymFileError(ValueError):
 
 
 def synonym_file_bytes() -> bytes:
-    """The shipped synonym file, as bytes (the code index records a digest of it)."""
+    """The shipped synonym file, as bytes."""
+    from importlib import resources  # read only to build the index
+
     return resources.files("store.codes").joinpath(SYNONYM_FILE).read_bytes()
 
 
@@ -144,6 +144,8 @@ def parse_synonyms(text: str) -> tuple[Synonym, ...]:
             an entry with neither ``words`` nor ``codes``, or a typed form
             without words.
     """
+    import tomllib  # read only to build the index
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

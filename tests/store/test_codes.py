@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date, timedelta
 
@@ -294,6 +295,25 @@ def test_an_index_of_another_format_or_other_sources_is_rebuilt(tmp_path, code_i
     assert not icd10.is_current(tmp_path / "missing.sqlite")
     (tmp_path / "garbage.sqlite").write_bytes(b"not a database")
     assert not icd10.is_current(tmp_path / "garbage.sqlite")
+
+
+def test_start_up_check_and_searches_never_import_the_package(code_index):
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from store.codes.icd10 import get_code_index, index_path, is_current\n"
+        "assert is_current(index_path())\n"
+        "index = get_code_index()\n"
+        "assert index.search_diagnoses('copd', 8)[0].code == 'J44.9'\n"
+        "assert index.children('E11', 1)[0].code == 'E11.9'\n"
+        "print(sorted(m for m in ('simple_icd_10_cm', 'tomllib', 'store.codes.index_build') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], check=False, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "AUTHDESK_CODE_INDEX": str(code_index.path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
 
 
 # ----- the synonym list -----
