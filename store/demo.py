@@ -48,6 +48,7 @@ from store.models import (
 )
 from store.services import numbering
 from store.services.cases import build_search_text
+from store.texts import DRAFT_LIFETIME, DRAFT_LIFETIME_WORDS
 from store.types import utcnow
 
 # (username, password, role, organization code; "" = the plan, sees every organization)
@@ -72,7 +73,6 @@ _USER_DETAILS = {
 
 CHUNK = 5000
 SEED = 2026
-DRAFT_LIFETIME = timedelta(hours=96)
 DECISION_EXPEDITED = timedelta(hours=72)
 DECISION_STANDARD = timedelta(days=7)
 
@@ -727,7 +727,7 @@ class _Builder:
         if status is RequestStatus.DRAFT and updated > created + timedelta(minutes=1):
             ev(_event(request_id, updated, creator, "saved", "Draft saved"))
         if status is RequestStatus.EXPIRED:
-            ev(_event(request_id, expires, None, "expired", "Draft expired 96 hours after it was created"))
+            ev(_event(request_id, expires, None, "expired", f"Draft expired {DRAFT_LIFETIME_WORDS} after it was created"))
         if status is RequestStatus.CANCELLED:
             ev(_event(request_id, updated, creator, "cancelled", f"Draft cancelled by {creator_name}"))
         if submitted:
@@ -769,7 +769,7 @@ class _Builder:
             "admission_at": admission_at,
             "mother_member_id": member_id if kind is NB else "",
             "delivery_date": delivery_date,
-            "delivery_type": ("Cesarean" if "Cesarean" in scenario.treatment_type else "Vaginal") if kind is NB else "",
+            "delivery_type": ("Cesarean section" if "Cesarean" in scenario.treatment_type else "Vaginal") if kind is NB else "",
             "birth_weight_grams": rng.randrange(2400, 4300) if kind is NB else None,
             "nicu": kind is NB and rng.random() < 0.08,
             "urgency": urgency.value,

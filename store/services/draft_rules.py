@@ -178,8 +178,8 @@ def form_errors(session: Session | None, form: DraftForm) -> dict[str, str]:
     _check_contact(form, r)
     _check_raw(form, r)
     if not isinstance(form.wizard_step, int) or isinstance(form.wizard_step, bool) \
-            or not 0 <= form.wizard_step < len(STEPS):
-        r.refuse("wizard-step", f"The wizard step is 0 to {len(STEPS) - 1}.")
+            or not 0 <= form.wizard_step <= len(STEPS):
+        r.refuse("wizard-step", f"The wizard step is 0 to {len(STEPS)}.")
     return r.errors
 
 
@@ -323,7 +323,7 @@ def _check_diagnoses(form: DraftForm, r) -> None:
 
 
 def _check_lines(form: DraftForm, r) -> None:
-    from store.codes.procedures import shipped_hcpcs, validate_procedure_code
+    from store.codes.procedures import validate_procedure_code
     from store.services import clinical
     from store.validate import MAX_MODIFIERS, MAX_UNITS
 
@@ -336,10 +336,6 @@ def _check_lines(form: DraftForm, r) -> None:
         if found is not None and found.code != line.code:
             r.refuse(field, f"“{line.code}” is written {found.code}.")
         _column(r, line.description, "service_line", "description", field, "The description")
-        if found is not None and found.code_type == "HCPCS" and field not in r:
-            known = shipped_hcpcs().get(found.code)
-            if known and line.description and line.description != known:
-                r.refuse(field, f"{found.code} is “{known}”, not “{line.description}”.")
         modifiers = line.modifiers or []
         bad = [m for m in modifiers if not (isinstance(m, str) and m.isascii() and re.fullmatch(r"[A-Z0-9]{2}", m))]
         if bad:
