@@ -23,14 +23,14 @@ def npi_check_digit(first_nine: str) -> int:
 
 def is_valid_npi(value: str) -> bool:
     """Whether ``value`` is ten digits with a correct check digit."""
-    return len(value) == 10 and value.isdigit() and npi_check_digit(value[:9]) == int(value[9])
+    return len(value) == 10 and value.isascii() and value.isdigit() and npi_check_digit(value[:9]) == int(value[9])
 
 
 def validate_npi(value: str, field: str = "npi") -> str:
     """Return the NPI with spaces removed, or raise a field-level ValidationError."""
     cleaned = value.replace(" ", "").replace("-", "")
-    if not cleaned.isdigit():
-        raise ValidationError("An NPI has digits only.", field=field)
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise ValidationError("An NPI has the digits 0–9 only.", field=field)
     if len(cleaned) != 10:
         raise ValidationError(f"An NPI has 10 digits; this has {len(cleaned)}.", field=field)
     if not is_valid_npi(cleaned):
