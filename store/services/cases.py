@@ -73,6 +73,12 @@ _ROW_COLUMNS = (
     AuthRequest.decision_due_at,
     AuthRequest.submitted_at,
     AuthRequest.decided_at,
+    # Who started the request (one primary-key look-up per row of the page).
+    select(func.coalesce(func.nullif(User.full_name, ""), User.username))
+    .where(User.id == AuthRequest.created_by_id)
+    .correlate(AuthRequest)
+    .scalar_subquery()
+    .label("started_by"),
 )
 
 
@@ -161,6 +167,7 @@ def _row(r) -> RequestRow:
         decision_due_at=r.decision_due_at,
         submitted_at=r.submitted_at,
         decided_at=r.decided_at,
+        started_by=getattr(r, "started_by", None) or "",
     )
 
 
@@ -335,6 +342,7 @@ def to_line_record(line: ServiceLine) -> ServiceLineRecord:
         clinical_outcome=line.clinical_outcome,
         clinical_answers=dict(line.clinical_answers or {}),
         authorized_code=line.authorized_code,
+        information_received_at=line.information_received_at,
     )
 
 

@@ -142,6 +142,9 @@ def save_draft(
         if RequestKind(form.kind) is not RequestKind(request.kind):
             raise ValidationError("A draft keeps its kind; start a new request for another kind.", field="kind")
     _write_form(session, request, form)
+    from store.services.sharing import share_with_providers
+
+    share_with_providers(session, request)  # the providers' organizations see the draft (seed 002)
     request.updated_at = now
     session.add(request)
     session.flush()

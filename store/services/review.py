@@ -183,18 +183,27 @@ def review_queue(
 def lines_to_decide(
     session: Session, user: UserRecord, limit: int = QUEUE_PAGE_SIZE, offset: int = 0
 ) -> RequestPage:
-    """Accepted cases with a line not yet decided or pended, oldest decision first."""
+    """Accepted cases with a line not yet decided or pended.
+
+    Cases whose pended line has received information (a clinical file attached
+    since it was pended) come first, then the oldest decision first.
+    """
     _require_reviewer(user)
     open_line = exists().where(
         ServiceLine.request_id == AuthRequest.id,
         ServiceLine.status.in_([LineStatus.REQUESTED, LineStatus.PENDED]),
+    )
+    received = exists().where(
+        ServiceLine.request_id == AuthRequest.id,
+        ServiceLine.status == LineStatus.PENDED,
+        ServiceLine.information_received_at.is_not(None),
     )
     where = (AuthRequest.status == RequestStatus.ACCEPTED, open_line)
     total = session.execute(select(func.count()).select_from(AuthRequest).where(*where)).scalar_one()
     rows = session.execute(
         select(*_ROW_COLUMNS)
         .where(*where)
-        .order_by(asc(AuthRequest.decided_at), asc(AuthRequest.id))
+        .order_by(~received, asc(AuthRequest.decided_at), asc(AuthRequest.id))
         .offset(max(0, offset))
         .limit(limit)
     ).all()
@@ -573,6 +582,7 @@ def decide_line(
         line.authorized_to = None
     if status == LineStatus.PENDED:
         line.was_pended = True
+    line.information_received_at = None  # a new decision: nothing received since
     session.add(line)
     session.flush()
     letter = letters.write_determination_letter(
