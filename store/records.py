@@ -211,3 +211,9 @@ class CaseDetail:
     lines: tuple[ServiceLineRecord, ...]
     attachments: tuple[AttachmentRecord, ...]
     events: tuple[EventRecord, ...]
+    # The baby on a newborn delivery notification (the member is the mother).
+    newborn_member_id: str = ""
+    newborn_first_name: str = ""
+    newborn_last_name: str = ""
+    newborn_sex: str = ""
+    newborn_birth_date: date | None = None

@@ -319,6 +319,11 @@ def case_detail(session: Session, req: AuthRequest) -> CaseDetail:
         events=tuple(
             EventRecord(at=e.at, actor_name=e.actor_name, event=e.event, detail=e.detail) for e in events
         ),
+        newborn_member_id=req.newborn_member_id or "",
+        newborn_first_name=req.newborn_first_name or "",
+        newborn_last_name=req.newborn_last_name or "",
+        newborn_sex=req.newborn_sex or "",
+        newborn_birth_date=req.newborn_birth_date,
     )
 
 

@@ -193,6 +193,9 @@ def _write_form(session: Session, request: AuthRequest, form: DraftForm) -> None
     request.delivery_type = form.delivery_type[:40]
     request.birth_weight_grams = form.birth_weight_grams
     request.nicu = bool(form.nicu)
+    from store.services.newborn import write_newborn
+
+    write_newborn(request, form)  # the mother's ID typed once (step 1), the baby's details
     request.urgency = request.requested_urgency = Urgency(form.urgency)
     request.expedited_reasons = [str(r) for r in form.expedited_reasons]
     request.benefits_reference = form.benefits_reference.strip()[:40]
@@ -249,7 +252,9 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
         select(ServiceLine).where(ServiceLine.request_id == request.id).order_by(ServiceLine.line_number)
     ).all()
     state = request.form_state or {}
-    return DraftForm(
+    from store.services.newborn import read_newborn
+
+    return read_newborn(request, DraftForm(
         kind=RequestKind(request.kind),
         member_id=request.member_id_entered,
         medicaid_id=request.medicaid_id_entered,
@@ -288,7 +293,7 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
         contact_email=request.contact_email,
         wizard_step=request.wizard_step,
         raw=dict(state.get("raw") or {}),
-    )
+    ))
 
 
 def cancel_draft(session: Session, user: UserRecord, request_id: int, expected_version: int | None = None) -> None:
