@@ -370,6 +370,10 @@ def seed_demo(
     now = now or utcnow()
     rng = random.Random(seed)
     users = _create_users(store)
+    from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
+
+    with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help
+        save_plan_contacts(session, None, DEMO_CONTACTS)
     with store.engine.begin() as conn:
         builder = _Builder(conn, rng, now, users)
         builder.write_directory(cases)
@@ -640,10 +644,10 @@ class _Builder:
 
         # Providers and who may see the case.
         servicing_pid, servicing_org = rng.choice(self.by_specialty[scenario.specialty])
-        requesting_pid = rng.choice(self.family_by_org.get(org_id) or [(servicing_pid, servicing_org)])[0]
+        requesting_pid, requesting_org = rng.choice(self.family_by_org.get(org_id) or [(servicing_pid, servicing_org)])
         own = [p for p in self.by_specialty[scenario.specialty] if p[1] == org_id]
         if own and rng.random() < 0.5:  # the office's own specialist requests directly
-            requesting_pid = own[0][0]
+            requesting_pid, requesting_org = own[0][0], org_id
         facility_pid = facility_org = None
         if scenario.facility:
             if kind is NB:
@@ -657,12 +661,14 @@ class _Builder:
             facility_pid, facility_org, _, _ = rng.choice(options or self.facilities)
 
         request_id = self._take_id("auth_request")
-        orgs.append({"request_id": request_id, "organization_id": org_id, "role": "owner"})
-        seen = {org_id}
-        for other, role in ((servicing_org, ProviderRole.SERVICING), (facility_org, ProviderRole.FACILITY)):
-            if other is not None and other not in seen:
-                seen.add(other)
-                orgs.append({"request_id": request_id, "organization_id": other, "role": role.value})
+        # Who sees the case: the rule save_draft applies (store.services.sharing), not rows of its own.
+        from store.services.sharing import associated_organizations
+
+        for other, role in associated_organizations(org_id, {
+            ProviderRole.REQUESTING: requesting_org, ProviderRole.SERVICING: servicing_org,
+            ProviderRole.FACILITY: facility_org,
+        }).items():
+            orgs.append({"request_id": request_id, "organization_id": other, "role": role})
 
         # Numbers.
         draft_number = numbering.format_draft_number(self._number(numbering.DRAFT))

@@ -188,6 +188,12 @@ class AuthRequest(SQLModel, table=True):
     delivery_type: str = Field(default="", max_length=40)
     birth_weight_grams: int | None = None
     nicu: bool = Field(default=False)
+    # The baby, when known (the request's member is the mother; migration 0010).
+    newborn_member_id: str = Field(default="", max_length=20)
+    newborn_first_name: str = Field(default="", max_length=100)
+    newborn_last_name: str = Field(default="", max_length=100)
+    newborn_sex: str = Field(default="", max_length=1)  # F, M, U or empty
+    newborn_birth_date: date | None = None
 
     # Urgency.
     urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12, Urgency))
@@ -276,6 +282,8 @@ class ServiceLine(SQLModel, table=True):
     decision_reason: str = Field(default="", max_length=2000)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     was_pended: bool = Field(default=False)
+    # Clinical records attached by the provider after the line was pended (migration 0010).
+    information_received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     clinical_outcome: ClinicalOutcome = Field(
         default=ClinicalOutcome.NOT_REQUIRED, sa_type=_enum(20, ClinicalOutcome)
     )
