@@ -16,7 +16,6 @@ Errors print one line and exit non-zero; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -86,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``authdesk`` console script."""
     args = _parser().parse_args(argv)
     try:
+        _load_settings()
         return _dispatch(args)
     except CommandError as exc:
         print(f"authdesk: {exc}", file=sys.stderr)
@@ -99,10 +99,27 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, StoreError):
             print(f"authdesk: {exc}", file=sys.stderr)
             return 1
-        if os.environ.get("AUTHDESK_DEBUG"):
+        if _debug():
             raise
         print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _load_settings():
+    """Read config.toml and the environment once, up front: a bad setting is one line before any work."""
+    from store.config import settings
+
+    return settings()
+
+
+def _debug() -> bool:
+    """``[app] debug`` (``AUTHDESK_DEBUG``): let an unexpected error show its traceback."""
+    from store.config import ConfigError, settings
+
+    try:
+        return settings().app_debug
+    except ConfigError:
+        return False
 
 
 def _open(args, *, demo: bool = False):
