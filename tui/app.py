@@ -87,6 +87,7 @@ class AuthDeskApp(App[None]):
         self.settings = settings if settings is not None else current_settings()
         self.set_keymap(dict(self.settings.keys))
         theme = start_theme(self.settings, lambda name: name in self.available_themes)
+        self._start_theme, self._theme_picked = theme or self.theme, False
         if theme:
             self.theme = theme
         self.user: UserRecord | None = None
@@ -106,6 +107,9 @@ class AuthDeskApp(App[None]):
 
     def watch_theme(self, theme: str) -> None:
         """Keep the theme picked in the palette for the next start."""
+        if theme == self._start_theme and not self._theme_picked:
+            return  # the start theme itself, not a pick
+        self._theme_picked = True
         if theme != saved_theme():
             save_theme(theme)
 
