@@ -9,6 +9,7 @@
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
     authdesk housekeeping                expire drafts, queue reminders, send mail
+    authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -64,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     add_export_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
+
+    from tui.serve import add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
@@ -163,6 +168,10 @@ def _dispatch(args) -> int:
         return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "serve":
+        from tui.serve import run_serve
+
+        return run_serve(args, _open, CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
