@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 from importlib import import_module
@@ -12,6 +11,8 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 
+from store.config import Settings, save_theme, saved_theme, start_theme
+from store.config import settings as current_settings
 from store.enums import RequestKind
 from store.records import UserRecord
 from store.store import Store
@@ -35,24 +36,22 @@ SCREEN_PATHS = {
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IDLE_LOCK_MINUTES = 15
-DEFAULT_HOUSEKEEPING_MINUTES = 5.0
+DEFAULT_IDLE_LOCK_MINUTES = Settings().session_idle_lock_minutes
+DEFAULT_HOUSEKEEPING_MINUTES = Settings().housekeeping_interval_minutes
 
 
 def idle_lock_minutes() -> int:
-    """Minutes without a key before the session locks (``AUTHDESK_IDLE_LOCK_MINUTES``; 0 = never)."""
-    try:
-        return max(0, int(os.environ.get("AUTHDESK_IDLE_LOCK_MINUTES", DEFAULT_IDLE_LOCK_MINUTES)))
-    except ValueError:
-        return DEFAULT_IDLE_LOCK_MINUTES
+    """Minutes without a key before the session locks (``[session] idle_lock_minutes``; 0 = never)."""
+    from store.config import settings
+
+    return settings().session_idle_lock_minutes
 
 
 def housekeeping_minutes() -> float:
-    """Minutes between background housekeeping runs (``AUTHDESK_HOUSEKEEPING_MINUTES``; 0 = off)."""
-    try:
-        return max(0.0, float(os.environ.get("AUTHDESK_HOUSEKEEPING_MINUTES", DEFAULT_HOUSEKEEPING_MINUTES)))
-    except ValueError:
-        return DEFAULT_HOUSEKEEPING_MINUTES
+    """Minutes between background housekeeping runs (``[housekeeping] interval_minutes``; 0 = off)."""
+    from store.config import settings
+
+    return settings().housekeeping_interval_minutes
 
 
 def screen_class(name: str):
@@ -67,6 +66,8 @@ class AuthDeskApp(App[None]):
     Args:
         store: the open database (SQLite file or PostgreSQL).
         demo: show the demo sign-ins on the sign-in screen.
+        settings: the settings in force (default: :func:`store.config.settings`);
+            their ``[keys]`` table remaps bindings by id, ``[ui] theme`` is the start theme.
     """
 
     TITLE = "AuthDesk"
@@ -79,12 +80,18 @@ class AuthDeskApp(App[None]):
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the session now", show=False),
     ]
 
-    def __init__(self, store: Store, *, demo: bool = False) -> None:
+    def __init__(self, store: Store, *, demo: bool = False, settings: Settings | None = None) -> None:
         super().__init__()
         self.store = store
         self.demo = demo
+        self.settings = settings if settings is not None else current_settings()
+        self.set_keymap(dict(self.settings.keys))
+        theme = start_theme(self.settings, lambda name: name in self.available_themes)
+        self._start_theme, self._theme_picked = theme or self.theme, False
+        if theme:
+            self.theme = theme
         self.user: UserRecord | None = None
-        self.idle_lock_minutes = idle_lock_minutes()
+        self.idle_lock_minutes = self.settings.session_idle_lock_minutes
         self._last_activity = time.monotonic()
         self._locked = False
 
@@ -97,6 +104,14 @@ class AuthDeskApp(App[None]):
         if isinstance(event, events.Key | events.MouseDown):
             self._last_activity = time.monotonic()
         await super().on_event(event)
+
+    def watch_theme(self, theme: str) -> None:
+        """Keep the theme picked in the palette for the next start."""
+        if theme == self._start_theme and not self._theme_picked:
+            return  # the start theme itself, not a pick
+        self._theme_picked = True
+        if theme != saved_theme():
+            save_theme(theme)
 
     def _check_idle(self) -> None:
         idle = time.monotonic() - self._last_activity
@@ -170,7 +185,7 @@ class AuthDeskApp(App[None]):
     @on(SignedIn)
     def _start_housekeeping(self, message: SignedIn) -> None:
         """Run housekeeping every few minutes while someone is signed in (like the cron command)."""
-        minutes = housekeeping_minutes()
+        minutes = self.settings.housekeeping_interval_minutes
         if minutes and self._housekeeping_timer is None:
             self._housekeeping_timer = self.set_interval(minutes * 60, self.run_housekeeping, name="housekeeping")
 
