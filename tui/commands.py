@@ -87,12 +87,5 @@ class CaseSearchCommands(Provider):
                 partial(open_request, app, row),
                 help=f"{status} case{extra} · member ID {row.member_id or '—'}",
             )
-        yield Hit(0.3, f"Search cases for “{text}”", partial(_open_search, app, text),
+        yield Hit(0.3, f"Search cases for “{text}”", partial(app.open_screen, "search", text),
                   help="Open the search screen with this text")
-
-
-def _open_search(app, text: str) -> None:
-    from tui.app import screen_class
-
-    if getattr(app, "user", None) is not None:
-        app.push_screen(screen_class("search")(text))
