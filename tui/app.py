@@ -6,7 +6,6 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -200,6 +199,33 @@ class AuthDeskApp(App[None]):
             self.notify("Sign in first.", severity="warning")
             return
         self.push_screen(screen_class(name)(*args))
+
+    def action_import_decisions(self) -> None:
+        """Reviewers: apply payers' PAS responses (a dialog asks for the file or folder)."""
+        self.import_decisions()
+
+    def import_decisions(self, path: str = "") -> None:
+        """Reviewers: apply payers' PAS responses from a file or folder (as ``authdesk import decisions``)."""
+        if self.user is None or not self.user.is_reviewer:
+            self.notify("Importing payer decisions is the plan reviewer's work.", severity="warning")
+            return
+        from tui.screens.pas import ImportDecisionsScreen, import_summary
+
+        store, user = self.store, self.user
+
+        def perform(values: dict):
+            from store.services.fhir_import import import_decisions
+
+            return import_decisions(store, user, values["path"])
+
+        def imported(report) -> None:
+            if report is None:
+                return
+            self.notify(import_summary(report), title="Payer decisions",
+                        severity="information" if report.ok else "warning", timeout=8, markup=False)
+            self.post_message(CasesChanged())
+
+        self.push_screen(ImportDecisionsScreen(perform, path), imported)
 
     # ----- background housekeeping (draft expiry, reminders, sending mail) -----
 

@@ -29,7 +29,8 @@ from textual.widgets import Footer, Header, Static
 from store.enums import KIND_LABELS, LineStatus, RequestKind, RequestStatus, Urgency
 from store.records import CaseDetail, ProviderRecord
 from tui.format import fmt_date, fmt_dates, fmt_datetime, fmt_size, fmt_until
-from tui.widgets.case_actions import CaseActionsMixin
+from tui.screens.case_detail.actions import CaseActionsMixin
+from tui.widgets.case_sections import LINE_STYLES
 
 PLACES_OF_SERVICE = {
     "11": "Office",
@@ -95,14 +96,7 @@ def _provider(p: ProviderRecord | None) -> str:
 
 
 def _line_status(status: LineStatus) -> Text:
-    styles = {
-        LineStatus.APPROVED: "bold green",
-        LineStatus.PARTIAL: "bold yellow",
-        LineStatus.DENIED: "bold red",
-        LineStatus.PENDED: "bold magenta",
-        LineStatus.MODIFIED: "bold yellow",
-    }
-    return Text(status.label, style=styles.get(status, ""))
+    return Text(status.label, style=LINE_STYLES.get(status, ""))
 
 
 class CaseDetailScreen(CaseActionsMixin, Screen[None]):
