@@ -65,6 +65,10 @@ class AuthDeskApp(App[None]):
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
+    # Screens get -narrow under 100 columns and -short under 30 rows (an
+    # 80×24 terminal): app.tcss compacts footers, fields and dialogs for them.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),
         Binding("ctrl+f", "open_search", "Search", id="search", tooltip="Find a case by number, member ID or name"),

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
@@ -41,7 +41,7 @@ class SignInScreen(Screen[None]):
 
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
-    SignInScreen #sign-in-column { height: auto; }
+    SignInScreen #sign-in-column { height: auto; max-height: 100%; }
     SignInScreen #sign-in-box {
         width: 72; height: auto; border: thick $primary; background: $surface;
         padding: 1 2; border-title-align: center;
@@ -82,7 +82,7 @@ class SignInScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="sign-in-column"):
+        with VerticalScroll(id="sign-in-column", can_focus=False):
             with Center():
                 with Vertical(id="sign-in-box"):
                     yield Label("Username")

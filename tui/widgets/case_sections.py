@@ -173,12 +173,29 @@ class LinesSection(PickSection):
         ("Decision", {"width": 23, "no_wrap": True}),
         ("Authorized", {"width": 23, "no_wrap": True}),
     )
+    # Narrower than this (an 80-column terminal), the description and the
+    # authorized units and dates move to lines under the row.
+    NARROW_WIDTH = 100
+    NARROW_COLUMNS = (
+        ("", {"width": 1, "no_wrap": True}),
+        ("#", {"width": 2, "justify": "right", "no_wrap": True}),
+        ("Code", {"width": 8, "no_wrap": True, "style": "bold"}),
+        ("Units", {"width": 5, "justify": "right", "no_wrap": True}),
+        ("Dates", {"width": 17, "no_wrap": True}),
+        ("Decision", {"ratio": 1, "no_wrap": True, "overflow": "ellipsis"}),
+    )
     REASON_INDENT = 14
+    NARROW_INDENT = 5
+
+    @property
+    def narrow(self) -> bool:
+        """True when the section is too narrow for every column."""
+        return 0 < self.size.width < self.NARROW_WIDTH
 
     def _table(self, header: bool) -> Table:
         table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False, show_edge=False,
                       expand=True, show_header=header, header_style="bold")
-        for label, kwargs in self.COLUMNS:
+        for label, kwargs in self.NARROW_COLUMNS if self.narrow else self.COLUMNS:
             table.add_column(label, **kwargs)
         return table
 
@@ -186,6 +203,7 @@ class LinesSection(PickSection):
         from rich.console import Group
         from rich.padding import Padding
 
+        narrow = self.narrow
         parts: list[RenderableType] = [self._table(header=True)]
         line: ServiceLineRecord
         for index, line in enumerate(self.items):
@@ -195,23 +213,30 @@ class LinesSection(PickSection):
             authorized = ""
             if line.authorized_units is not None:
                 authorized = f"{line.authorized_units} × {fmt_dates(line.authorized_from, line.authorized_to)}"
-            row.add_row(
-                self.marker(index),
-                str(line.line_number),
-                code,
-                line.description,
-                "" if line.requested_units is None else str(line.requested_units),
-                fmt_dates(line.from_date, line.to_date),
-                Text(status.label, style=LINE_STYLES.get(status, "")),
-                authorized,
-                style=self.row_style(index),
-            )
+            units = "" if line.requested_units is None else str(line.requested_units)
+            decision = Text(status.label, style=LINE_STYLES.get(status, ""))
+            dates = fmt_dates(line.from_date, line.to_date)
+            if narrow:
+                row.add_row(self.marker(index), str(line.line_number), code, units, dates, decision,
+                            style=self.row_style(index))
+            else:
+                row.add_row(self.marker(index), str(line.line_number), code, line.description, units, dates,
+                            decision, authorized, style=self.row_style(index))
             parts.append(row)
+            notes: list[Text] = []
+            if narrow and line.description:
+                notes.append(Text(line.description, style="dim", overflow="ellipsis", no_wrap=True))
+            if narrow and authorized:
+                notes.append(Text(f"Authorized: {authorized}"))
             if line.decision_reason:
                 word = "Information needed" if status is LineStatus.PENDED else "Reason"
-                parts.append(Padding(Text(f"{word}: {line.decision_reason}", style="italic"),
-                                     (0, 0, 0, self.REASON_INDENT)))
+                notes.append(Text(f"{word}: {line.decision_reason}", style="italic"))
+            indent = self.NARROW_INDENT if narrow else self.REASON_INDENT
+            parts.extend(Padding(note, (0, 0, 0, indent)) for note in notes)
         return Group(*parts)
+
+    def on_resize(self) -> None:
+        self.refresh(layout=True)  # the columns (and so the height) depend on the width
 
 
 class FilesSection(PickSection):
