@@ -92,7 +92,15 @@ def visible_to(user: UserRecord):
 
 
 def filter_condition(text: str):
-    """SQL condition for the dashboard filter box (name, member ID, numbers)."""
+    """SQL condition for the dashboard filter box (name, member ID, numbers).
+
+    Raises:
+        ValidationError: a NUL or control character, or more than
+            :data:`store.textgate.MAX_SEARCH_LENGTH` characters (field ``filter``).
+    """
+    from store.textgate import check_search
+
+    text = check_search(text, field="filter", label="The filter")
     words = [w for w in text.lower().split() if w]
     return and_(*(AuthRequest.search_text.contains(w, autoescape=True) for w in words))
 
