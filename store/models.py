@@ -88,6 +88,7 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     reset_code_hash: str | None = Field(default=None, max_length=255)
     reset_code_expires: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reset_code_attempts: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -433,8 +434,28 @@ class AppSetting(SQLModel, table=True):
     value: str = Field(default="")
 
 
+class AuditEvent(SQLModel, table=True):
+    """One line of the append-only audit log: who did what to which case, when.
+
+    It never holds member data: a case is named by its number only.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    action: str = Field(max_length=32, index=True)
+    user_id: int | None = Field(default=None, index=True)
+    username: str = Field(default="", max_length=64)
+    organization_id: int | None = Field(default=None)
+    request_id: int | None = Field(default=None, index=True)
+    case_number: str = Field(default="", max_length=20)
+    detail: str = Field(default="", max_length=300)
+
+
 __all__ = [
     "AppSetting",
+    "AuditEvent",
     "Attachment",
     "AuthRequest",
     "CaseCount",

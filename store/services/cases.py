@@ -119,7 +119,14 @@ def filter_condition(text: str, id_column=None):
     text is looked up exactly through its index, words through the name
     search index. ``id_column`` is the case id the condition tests (default
     ``auth_request.id``).
+
+    Raises:
+        ValidationError: a NUL or control character, or more than
+            :data:`store.textgate.MAX_SEARCH_LENGTH` characters (field ``filter``).
     """
+    from store.textgate import check_search
+
+    text = check_search(text, field="filter", label="The filter")
     condition = text_condition(text, id_column)
     return and_(True) if condition is None else condition
 
