@@ -119,13 +119,20 @@ def check_form(session: Session, form: DraftForm, attachment_count: int, *, toda
     if kind is RequestKind.EMERGENT_ADMISSION and form.admission_at is None:
         need(STEP_SERVICES, "admission-at", "Admission date and time are required for an emergent admission notice.")
     if kind is RequestKind.NEWBORN:
-        if not form.mother_member_id.strip():
+        from store.services.newborn import mother_member_id, newborn_errors
+
+        mother = mother_member_id(form)  # step 1's member ID, typed once
+        if not mother:
             need(STEP_SERVICES, "mother-member-id", "Mother's member ID is required.")
         else:
             try:
-                find_member(session, form.mother_member_id)
+                find_member(session, mother)
             except (NotFoundError, ValidationError) as exc:
                 need(STEP_SERVICES, "mother-member-id", f"Mother: {exc}")
+        from store.validate import today as today_utc
+
+        for field, message in newborn_errors(form, today or today_utc()).items():
+            need(STEP_SERVICES, field, message)
         if form.delivery_date is None:
             need(STEP_SERVICES, "delivery-date", "Delivery date is required.")
         if not form.delivery_type:

@@ -165,6 +165,9 @@ def save_draft(
         raise_if_invalid(session, form)
         bump_draft_version(session, request, expected_version)
         _write_form(session, request, form, before)
+    from store.services.sharing import share_with_providers
+
+    share_with_providers(session, request)  # the providers' organizations see the draft (seed 002)
     request.updated_at = now
     session.add(request)
     session.flush()
@@ -230,6 +233,12 @@ def _write_form(session: Session, request: AuthRequest, form: DraftForm, before:
         delivery_type=form.delivery_type,
         birth_weight_grams=form.birth_weight_grams,
         nicu=form.nicu,
+    )
+    from store.services.newborn import write_newborn
+
+    write_newborn(request, form)  # the mother's ID typed once (step 1), the baby's details
+    _set(
+        request,
         urgency=Urgency(form.urgency),
         requested_urgency=Urgency(form.urgency),
         expedited_reasons=list(form.expedited_reasons),
@@ -295,7 +304,9 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
         select(ServiceLine).where(ServiceLine.request_id == request.id).order_by(ServiceLine.line_number)
     ).all()
     state = request.form_state or {}
-    return DraftForm(
+    from store.services.newborn import read_newborn
+
+    return read_newborn(request, DraftForm(
         kind=RequestKind(request.kind),
         member_id=request.member_id_entered,
         medicaid_id=request.medicaid_id_entered,
@@ -334,7 +345,7 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
         contact_email=request.contact_email,
         wizard_step=request.wizard_step,
         raw=dict(state.get("raw") or {}),
-    )
+    ))
 
 
 def cancel_draft(session: Session, user: UserRecord, request_id: int, expected_version: int | None = None) -> None:

@@ -91,6 +91,9 @@ def submit_request(session: Session, user: UserRecord, request_id: int, expected
         to_address=to_address, subject=subject, body=body, request_id=request.id,
     )
     add_event(session, request.id, "Confirmation mail queued", to_address or "no address on the request", None, now)
+    from store.services.review import approve_when_criteria_met
+
+    approve_when_criteria_met(session, request, now)  # criteria met under an auto-approve rule (seed 003)
     session.flush()
     return SubmissionResult(
         request_id=request.id,
