@@ -40,7 +40,9 @@ from store.errors import (
 from store.models import AuthRequest, ServiceLine
 from store.records import CaseDetail, RequestPage, UserRecord
 from store.services import letters, mail_templates
-from store.services.cases import _ROW_COLUMNS, _row, case_detail
+from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
+from store.services.cases import case_detail
+from store.services.cases import to_request_row as _row
 from store.services.mail_templates import fmt_date, fmt_instant
 from store.services.notifications import queue_mail
 from store.services.numbering import next_auth_number
