@@ -155,6 +155,19 @@ def test_any_set_of_bad_fields_is_reported_exactly(office, chosen):
     assert set(caught.value.errors) == chosen
 
 
+@pytest.mark.parametrize(("field", "value", "field_id"), [
+    ("contact_phone_ext", "١٢", "contact-phone-ext"),
+    ("member_id", "M١٠٠٠٠٠١", "member-id"),
+    ("contact_phone", "٤١٤-555-0100", "contact-phone"),
+    ("place_of_service", "٢٢", "place-of-service"),
+])
+def test_unicode_digits_are_not_taken_as_digits(office, field, value, field_id):
+    store, users, ids = office
+    with pytest.raises(InvalidFormError) as caught, store.session() as s:
+        save_draft(s, users["casey"], valid_form(ids, **{field: value}))
+    assert set(caught.value.errors) == {field_id}
+
+
 def test_an_update_with_bad_fields_changes_nothing(office):
     store, users, ids = office
     with store.session() as s:
@@ -396,6 +409,11 @@ def valid_drafts(draw, ids):
         form.delivery_type = draw(maybe(st.sampled_from(delivery_types()), ""))
         form.birth_weight_grams = draw(maybe(st.integers(200, 7000), None))
         form.nicu = draw(st.booleans())
+        form.newborn_first_name = draw(st.sampled_from(["", "Baby", " Ana-Maria ", "José"]))
+        form.newborn_last_name = draw(st.sampled_from(["", "Mother", "O'Neil"]))
+        form.newborn_sex = draw(st.sampled_from(["", "f", "M", "u"]))
+        form.newborn_member_id = draw(st.sampled_from(["", "n5000005"]))
+        form.newborn_birth_date = form.delivery_date if draw(st.booleans()) else None
     return form
 
 
