@@ -524,8 +524,16 @@ def overdue(row_due, now=None) -> bool:
     return row_due is not None and row_due < (now or utcnow())
 
 
+# Public names for the request-row builder that review, search and export share.
+ROW_COLUMNS = _ROW_COLUMNS
+to_request_row = _row
+status_list = _statuses
+
 __all__ = [
     "PAGE_SIZE",
+    "ROW_COLUMNS",
+    "status_list",
+    "to_request_row",
     "audience_of",
     "build_search_text",
     "can_see",
