@@ -8,6 +8,7 @@
     authdesk import decisions FILE.json|DIR --user NAME     PAS responses (tui/cli_pas.py)
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
+    authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
 
@@ -62,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 
     from tui.cli_pas import add_export_parser
 
-    add_export_parser(sub)
+    from tui.cli_csv import add_csv_export_parser
+
+    add_csv_export_parser(add_export_parser(sub))
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
@@ -172,6 +175,10 @@ def _dispatch(args) -> int:
         from tui.serve import run_serve
 
         return run_serve(args, _open, CommandError)
+    if args.command == "export" and args.export_command == "csv":
+        from tui.cli_csv import run_csv_export
+
+        return run_csv_export(args, _open(args), CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
@@ -301,20 +308,9 @@ def _user_add(args) -> int:
 
 
 def _import(args) -> int:
-    from pathlib import Path
+    from tui.cli_csv import run_csv_import
 
-    from store.errors import ValidationError
-    from store.services.directory import import_members, import_providers
-
-    store = _open(args)
-    load = import_members if args.what == "members" else import_providers
-    try:
-        with store.session() as session:
-            report = load(session, Path(args.file))
-    except ValidationError as exc:
-        raise CommandError(str(exc)) from None
-    print(f"Imported {args.what}: {report}")
-    return 0
+    return run_csv_import(args, _open(args), CommandError)
 
 
 def _housekeeping(args) -> int:

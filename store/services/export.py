@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import asc, desc, select
@@ -55,11 +55,13 @@ def export_rows_csv(
     path: str | Path,
     *,
     descending: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write every request ``user`` may see with ``status`` and ``text`` to ``path``.
 
     Rows are streamed from the database in batches in the dashboard's order,
     so 100,000 rows never sit in memory at once. Times are ISO 8601 UTC.
+    ``progress(rows_written)`` is called after every batch and at the end.
 
     Returns:
         The number of rows written.
@@ -104,7 +106,11 @@ def export_rows_csv(
                     ]
                 )
                 written += 1
+                if progress is not None and written % BATCH == 0:
+                    progress(written)
         partial.replace(target)
+        if progress is not None:
+            progress(written)
     except OSError as exc:
         try:
             partial.unlink(missing_ok=True)
