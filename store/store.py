@@ -33,6 +33,7 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session committed on success, rolled back on error."""
         with session_scope(self.engine) as session:
+            session.info["attachments_dir"] = self.attachments_dir  # for letters written by services
             yield session
 
     @property

@@ -143,13 +143,12 @@ def _open(args, *, demo: bool = False):
 
 def _dispatch(args) -> int:
     if args.command is None:
-        store = _open(args)
-        if not _has_users(store):
-            raise CommandError(
-                "no users in this database yet; create one first: "
-                "authdesk user add NAME --role admin  (or try the demo: authdesk demo)"
-            )
-        return _run_app(store, demo=False)
+        from tui.launch import NO_USERS, DatabaseOpener, missing_database_file
+
+        if missing_database_file(args.db, args.url) is not None:
+            raise CommandError(NO_USERS)
+        # the database opens in a worker after the sign-in screen has painted
+        return _run_app(None, demo=False, opener=DatabaseOpener(args.db, args.url))
     if args.command == "demo":
         return _demo(args)
     if args.command == "user":
@@ -184,15 +183,6 @@ def _dispatch(args) -> int:
 
         return run_export(args, _open(args), CommandError)
     raise CommandError(f"unknown command {args.command!r}")
-
-
-def _has_users(store) -> bool:
-    from sqlalchemy import select
-
-    from store.models import User
-
-    with store.session() as session:
-        return session.execute(select(User.id).limit(1)).first() is not None
 
 
 def _build_code_index() -> int:
@@ -230,11 +220,11 @@ def _prepare_code_index_in_background() -> None:
         pass  # the first code search builds it instead
 
 
-def _run_app(store, *, demo: bool) -> int:
+def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo).run()
+    AuthDeskApp(store=store, demo=demo, open_store=opener).run()
     return 0
 
 
@@ -249,6 +239,11 @@ def _demo(args) -> int:
             for suffix in ("", "-wal", "-shm"):
                 candidate = target.with_name(target.name + suffix)
                 candidate.unlink(missing_ok=True)
+    if target is not None and target.exists() and not args.seed_only:
+        from tui.launch import DatabaseOpener  # seeded already: open it after the first paint
+
+        print(f"Demo database: {target}", file=sys.stderr)
+        return _run_app(None, demo=True, opener=DatabaseOpener(demo=True))
     store = _open(args, demo=True)
     from store.demo import is_seeded, seed_demo
 

@@ -570,7 +570,7 @@ async def test_attach_a_file_to_a_pending_case(office, tmp_path):
 
 async def test_open_and_export_failures_are_messages(office, tmp_path, monkeypatch):
     from store.services.letters import store_content
-    from tui.widgets.case_actions import open_in_system_viewer
+    from tui.system_viewer import open_in_system_viewer
 
     store, clerk, _, _ = office
     case_id = make_case(store, clerk, n=161)
