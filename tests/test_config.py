@@ -245,3 +245,34 @@ async def test_the_config_theme_is_the_start_theme_until_one_is_picked(clerk_sto
     unknown = _app(store, user, Settings(ui_theme="no-such-theme"))
     async with unknown.run_test(size=(120, 36)):
         assert unknown.theme == "textual-dark"
+
+
+def test_the_readme_is_short_starts_with_the_two_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    assert len(lines) <= 150
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block == ["pip install . && authdesk demo", 'pip install ".[test]" -c constraints.txt && pytest']
+    assert readme.index("```bash") < readme.index("\n## ")  # the commands come first
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == block[1]
+    assert "AUTHDESK_REQUIRE_BROWSER=1" in "\n".join(ci)
+    for doc in ("clerk", "reviewer", "admin", "architecture", "benchmarks", "development"):
+        assert f"(docs/{doc}.md)" in readme, doc
+        assert (ROOT / "docs" / f"{doc}.md").is_file()
+
+
+def test_the_constraints_pin_textual_and_pyproject_gives_a_range():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    textual = [d for d in project["dependencies"] if d.split(">")[0].split("=")[0].split("<")[0] == "textual"]
+    assert textual and "==" not in textual[0] and "<" in textual[0]
+    assert isinstance(project["license"], str)  # an SPDX expression, not a table
+    assert not any(d.startswith("psycopg") for d in project["dependencies"])
+    assert any(d.startswith("psycopg") for d in project["optional-dependencies"]["postgres"])
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    from importlib.metadata import version
+
+    assert pins["textual"] == version("textual")  # the snapshots were made with this one
