@@ -276,3 +276,31 @@ def test_the_constraints_pin_textual_and_pyproject_gives_a_range():
     from importlib.metadata import version
 
     assert pins["textual"] == version("textual")  # the snapshots were made with this one
+
+
+async def test_the_palette_lists_authdesk_first_then_only_theme_keys_and_quit(clerk_store):
+    from textual.command import CommandList
+
+    store, user = clerk_store
+    app = _app(store, user, Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+        await pilot.press("ctrl+p")
+        options = app.screen.query_one(CommandList)
+        for _ in range(20):  # the providers answer in workers
+            await pilot.pause(0.05)
+            titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+            if {"Theme", "Keys", "Quit"} <= set(titles) and len(titles) > 3:
+                break
+        system = [t for t in titles if t in ("Theme", "Keys", "Quit", "Screenshot", "Maximize")]
+        assert system == titles[-len(system):]  # after every AuthDesk command
+        assert set(system) == {"Theme", "Keys", "Quit"}  # no Screenshot, no Maximize
+        assert len(titles) > len(system)
+        await pilot.press(*"theme")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            first = str(options.get_option_at_index(0).prompt).split("\n")[0] if options.option_count else ""
+            if first:
+                break
+        assert "Theme" in first

@@ -224,7 +224,7 @@ def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo, open_store=opener).run()
+    AuthDeskApp(store=store, demo=demo, open_store=opener, settings=_load_settings()).run()
     return 0
 
 
