@@ -304,3 +304,22 @@ async def test_the_palette_lists_authdesk_first_then_only_theme_keys_and_quit(cl
             if first:
                 break
         assert "Theme" in first
+
+
+# Import names of the distributions whose names differ.
+IMPORT_NAMES = {"SQLAlchemy": "sqlalchemy", "pwdlib[argon2]": "pwdlib", "simple-icd-10-cm": "simple_icd_10_cm",
+                "textual-fspicker": "textual_fspicker", "email-validator": "email_validator", "fpdf2": "fpdf",
+                "textual-serve": "textual_serve"}
+
+
+def test_every_install_requirement_is_imported_by_the_app():
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    sources = "\n".join(p.read_text(encoding="utf-8") for folder in ("store", "tui")
+                        for p in (ROOT / folder).rglob("*.py"))
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=!~ ;]", requirement, maxsplit=1)[0]
+        module = IMPORT_NAMES.get(name, name).replace("-", "_")
+        assert re.search(rf"^\s*(?:import|from) {re.escape(module)}\b", sources, re.M), f"{name} is never imported"
