@@ -323,3 +323,22 @@ def test_every_install_requirement_is_imported_by_the_app():
         name = re.split(r"[<>=!~ ;]", requirement, maxsplit=1)[0]
         module = IMPORT_NAMES.get(name, name).replace("-", "_")
         assert re.search(rf"^\s*(?:import|from) {re.escape(module)}\b", sources, re.M), f"{name} is never imported"
+
+
+def test_authdesk_keys_lists_the_binding_ids_and_names_an_unknown_one():
+    import os
+
+    from tui.keymap import all_bindings, unknown_ids
+
+    bindings = all_bindings()
+    by_id = {(b.where, b.id): b.keys for b in bindings}
+    assert by_id[("AuthDeskApp", "search")] == "ctrl+f"
+    assert by_id[("DashboardScreen", "dash-new")] == "n"
+    assert unknown_ids({"search": "f6", "serch": "f7"}, bindings) == ["serch"]
+
+    path = write_config('[keys]\nsearch = "f6"\nserch = "f7"\n')
+    result = subprocess.run([sys.executable, "-m", "tui", "keys"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    assert "search" in result.stdout and "f6  (default ctrl+f)" in result.stdout
+    assert result.stderr.strip() == f"authdesk: {path}: [keys] names no binding serch (the ids are listed above)"

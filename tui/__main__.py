@@ -11,6 +11,7 @@
     authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
+    authdesk keys                        binding ids for [keys] in config.toml
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -72,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     from tui.serve import add_serve_parser
 
     add_serve_parser(sub)
+    sub.add_parser("keys", help="list every key binding's id for [keys] in config.toml (tui/keymap.py)")
     return parser
 
 
@@ -170,6 +172,10 @@ def _dispatch(args) -> int:
         return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "keys":
+        from tui.keymap import run_keys
+
+        return run_keys(CommandError)
     if args.command == "serve":
         from tui.serve import run_serve
 
