@@ -163,19 +163,18 @@ def sign_in(session: Session, username: str, password: str) -> UserRecord:
             record_now(engine, AuditAction.LOCKED_OUT, username=username, user_id=user_id,
                        detail=f"{MAX_FAILED_SIGN_INS} failed sign-ins; locked {int(LOCKOUT.total_seconds() // 60)} minutes")
         raise AuthenticationError(WRONG_CREDENTIALS)
+    # Committed at once like the guess itself: the caller's session holds no
+    # write lock afterwards (on SQLite a second sign-in in the same session
+    # would otherwise wait on it).
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if new_hash:
+        values["password_hash"] = new_hash
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.id == user_id).values(**values))
     user = session.get(User, user_id)
     session.refresh(user)
-    if new_hash:
-        user.password_hash = new_hash
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    session.add(user)
-    session.flush()
     signed_in = to_user_record(session, user)
-    from store.services.audit import record
-
-    record(session, AuditAction.SIGNED_IN, signed_in)
+    record_now(engine, AuditAction.SIGNED_IN, signed_in)
     return signed_in
 
 
