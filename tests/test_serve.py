@@ -24,9 +24,18 @@ def args(**given) -> argparse.Namespace:
 
 def test_each_browser_session_runs_the_app_on_the_same_database():
     url = "sqlite:////srv/office desk/authdesk.sqlite"
-    words = shlex.split(session_command(url, demo=False))
-    assert words == [sys.executable, "-m", "tui", "--url", url]
-    assert shlex.split(session_command(url, demo=True))[-1] == "demo"
+    command, environment = session_command(url, demo=False)
+    assert shlex.split(command) == [sys.executable, "-m", "tui", "--url", url]
+    assert environment == {}
+    assert shlex.split(session_command(url, demo=True)[0])[-1] == "demo"
+
+
+def test_a_database_password_never_shows_on_a_session_command_line():
+    url = "postgresql+psycopg://desk:s3cret@db.office.local/authdesk"
+    command, environment = session_command(url, demo=False)
+    assert "s3cret" not in command
+    assert shlex.split(command) == [sys.executable, "-m", "tui"]
+    assert environment == {"AUTHDESK_DATABASE_URL": url}
 
 
 def test_the_command_line_wins_over_the_settings():

@@ -8,8 +8,10 @@
     authdesk import decisions FILE.json|DIR --user NAME     PAS responses (tui/cli_pas.py)
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
+    authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
+    authdesk keys                        binding ids for [keys] in config.toml
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -62,13 +64,16 @@ def _parser() -> argparse.ArgumentParser:
 
     from tui.cli_pas import add_export_parser
 
-    add_export_parser(sub)
+    from tui.cli_csv import add_csv_export_parser
+
+    add_csv_export_parser(add_export_parser(sub))
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
     from tui.serve import add_serve_parser
 
     add_serve_parser(sub)
+    sub.add_parser("keys", help="list every key binding's id for [keys] in config.toml (tui/keymap.py)")
     return parser
 
 
@@ -167,10 +172,18 @@ def _dispatch(args) -> int:
         return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "keys":
+        from tui.keymap import run_keys
+
+        return run_keys(CommandError)
     if args.command == "serve":
         from tui.serve import run_serve
 
         return run_serve(args, _open, CommandError)
+    if args.command == "export" and args.export_command == "csv":
+        from tui.cli_csv import run_csv_export
+
+        return run_csv_export(args, _open(args), CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
@@ -217,7 +230,7 @@ def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo, open_store=opener).run()
+    AuthDeskApp(store=store, demo=demo, open_store=opener, settings=_load_settings()).run()
     return 0
 
 
@@ -296,20 +309,9 @@ def _user_add(args) -> int:
 
 
 def _import(args) -> int:
-    from pathlib import Path
+    from tui.cli_csv import run_csv_import
 
-    from store.errors import ValidationError
-    from store.services.directory import import_members, import_providers
-
-    store = _open(args)
-    load = import_members if args.what == "members" else import_providers
-    try:
-        with store.session() as session:
-            report = load(session, Path(args.file))
-    except ValidationError as exc:
-        raise CommandError(str(exc)) from None
-    print(f"Imported {args.what}: {report}")
-    return 0
+    return run_csv_import(args, _open(args), CommandError)
 
 
 def _housekeeping(args) -> int:

@@ -18,6 +18,7 @@ from store.config import settings as current_settings
 from store.enums import RequestKind
 from store.records import UserRecord
 from tui.commands import AuthDeskCommands, CaseSearchCommands
+from tui.palette import ClerkSystemCommands
 from tui.messages import CasesChanged, DatabaseFailed, DatabaseOpened, SignedIn
 from tui.screens.registry import screen_class
 
@@ -65,7 +66,7 @@ class AuthDeskApp(App[None]):
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
+    COMMANDS = {AuthDeskCommands, CaseSearchCommands, ClerkSystemCommands}  # Textual's own pared down: tui/palette.py
     # Screens get -narrow under 100 columns and -short under 30 rows (an
     # 80×24 terminal): app.tcss compacts footers, fields and dialogs for them.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]

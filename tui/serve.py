@@ -34,12 +34,23 @@ def _port(value: str) -> int:
     return number
 
 
-def session_command(url: str, *, demo: bool) -> str:
-    """The shell command textual-serve runs for each browser session."""
-    words = [sys.executable, "-m", "tui", "--url", url]
+def session_command(url: str, *, demo: bool) -> tuple[str, dict[str, str]]:
+    """The shell command textual-serve runs for each browser session, and the environment it needs.
+
+    A URL holding a password goes to the sessions in ``AUTHDESK_DATABASE_URL``,
+    not on their command lines, where any local user's ``ps`` would show it.
+    """
+    from sqlalchemy.engine import make_url
+
+    words = [sys.executable, "-m", "tui"]
+    environment: dict[str, str] = {}
+    if make_url(url).password and not demo:
+        environment["AUTHDESK_DATABASE_URL"] = url
+    else:
+        words += ["--url", url]
     if demo:
         words.append("demo")
-    return shlex.join(words)
+    return shlex.join(words), environment
 
 
 def listen_address(args, current) -> tuple[str, int, str | None]:
@@ -76,15 +87,16 @@ def run_serve(args, open_store, command_error) -> int:
     url = store.engine.url.render_as_string(hide_password=False)
     store.dispose()
 
+    import os
+
     from textual_serve.server import Server
 
-    server = Server(session_command(url, demo=args.demo), host=host, port=port,
-                    title="AuthDesk", public_url=public_url)
+    command, environment = session_command(url, demo=args.demo)
+    os.environ.update(environment)  # each session's process inherits the server's environment
+    server = Server(command, host=host, port=port, title="AuthDesk", public_url=public_url)
     try:
         server.serve()
     except OSError as exc:
-        import os
-
         reason = os.strerror(exc.errno) if exc.errno else str(exc)
         raise command_error(f"cannot listen on {host}:{port}: {reason}") from None
     return 0

@@ -32,6 +32,7 @@ PROVIDER_COLUMNS = (
 PROVIDER_REQUIRED = ("npi", "provider_number", "name")
 MAX_REPORTED_ERRORS = 20
 BATCH = 5000
+PROGRESS_EVERY = 1000  # rows between progress(rows_read) calls of an import
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _parse_date(text: str) -> date:
     raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")
 
 
-def _read(path: Path, columns: tuple[str, ...], required: tuple[str, ...]):
+def _read(path: Path, columns: tuple[str, ...], required: tuple[str, ...], progress=None):
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
@@ -89,23 +90,26 @@ def _read(path: Path, columns: tuple[str, ...], required: tuple[str, ...]):
         reader.fieldnames = header
         try:
             for line, row in enumerate(reader, start=2):
+                if progress is not None and (line - 1) % PROGRESS_EVERY == 0:
+                    progress(line - 1)  # rows read, this one included
                 yield line, {k: (v or "").strip() for k, v in row.items() if k}
         except (UnicodeDecodeError, csv.Error) as exc:
             raise ValidationError(f"{path.name}: not a readable UTF-8 CSV file ({exc})", field="file") from None
 
 
-def import_members(session: Session, path: Path) -> ImportReport:
+def import_members(session: Session, path: Path, progress=None) -> ImportReport:
     """Load members and their coverage periods (one row per coverage period).
 
     Members are matched by member ID: names and dates are updated and their
-    coverage periods replaced by those in the file.
+    coverage periods replaced by those in the file. ``progress(rows_read)``
+    is called every :data:`PROGRESS_EVERY` rows while the file is checked.
     """
     members: dict[str, dict] = {}
     coverages: dict[str, list[dict]] = {}
     problems: list[str] = []
     total_problems = 0
     rows = 0
-    for line, row in _read(Path(path), MEMBER_COLUMNS, MEMBER_REQUIRED):
+    for line, row in _read(Path(path), MEMBER_COLUMNS, MEMBER_REQUIRED, progress):
         rows += 1
         try:
             for column in MEMBER_REQUIRED:
@@ -160,7 +164,7 @@ def import_members(session: Session, path: Path) -> ImportReport:
     return ImportReport(added=len(new), updated=len(updated), rows=rows)
 
 
-def import_providers(session: Session, path: Path) -> ImportReport:
+def import_providers(session: Session, path: Path, progress=None) -> ImportReport:
     """Load the provider directory; providers are matched by NPI.
 
     An ``organization_code`` links a provider to an AuthDesk organization
@@ -171,7 +175,7 @@ def import_providers(session: Session, path: Path) -> ImportReport:
     total_problems = 0
     rows = 0
     numbers: dict[str, str] = {}
-    for line, row in _read(Path(path), PROVIDER_COLUMNS, PROVIDER_REQUIRED):
+    for line, row in _read(Path(path), PROVIDER_COLUMNS, PROVIDER_REQUIRED, progress):
         rows += 1
         try:
             for column in PROVIDER_REQUIRED:
