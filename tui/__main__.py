@@ -9,6 +9,7 @@
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
     authdesk housekeeping                expire drafts, queue reminders, send mail
+    authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -16,7 +17,6 @@ Errors print one line and exit non-zero; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     add_export_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
+
+    from tui.serve import add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``authdesk`` console script."""
     args = _parser().parse_args(argv)
     try:
+        _load_settings()
         return _dispatch(args)
     except CommandError as exc:
         print(f"authdesk: {exc}", file=sys.stderr)
@@ -99,10 +104,27 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, StoreError):
             print(f"authdesk: {exc}", file=sys.stderr)
             return 1
-        if os.environ.get("AUTHDESK_DEBUG"):
+        if _debug():
             raise
         print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _load_settings():
+    """Read config.toml and the environment once, up front: a bad setting is one line before any work."""
+    from store.config import settings
+
+    return settings()
+
+
+def _debug() -> bool:
+    """``[app] debug`` (``AUTHDESK_DEBUG``): let an unexpected error show its traceback."""
+    from store.config import ConfigError, settings
+
+    try:
+        return settings().app_debug
+    except ConfigError:
+        return False
 
 
 def _open(args, *, demo: bool = False):
@@ -145,6 +167,10 @@ def _dispatch(args) -> int:
         return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "serve":
+        from tui.serve import run_serve
+
+        return run_serve(args, _open, CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +13,8 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from store.config import Settings, save_theme, saved_theme, start_theme
+from store.config import settings as current_settings
 from store.enums import RequestKind
 from store.records import UserRecord
 from tui.commands import AuthDeskCommands, CaseSearchCommands
@@ -25,24 +26,22 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) is imported after the firs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IDLE_LOCK_MINUTES = 15
-DEFAULT_HOUSEKEEPING_MINUTES = 5.0
+DEFAULT_IDLE_LOCK_MINUTES = Settings().session_idle_lock_minutes
+DEFAULT_HOUSEKEEPING_MINUTES = Settings().housekeeping_interval_minutes
 
 
 def idle_lock_minutes() -> int:
-    """Minutes without a key before the session locks (``AUTHDESK_IDLE_LOCK_MINUTES``; 0 = never)."""
-    try:
-        return max(0, int(os.environ.get("AUTHDESK_IDLE_LOCK_MINUTES", DEFAULT_IDLE_LOCK_MINUTES)))
-    except ValueError:
-        return DEFAULT_IDLE_LOCK_MINUTES
+    """Minutes without a key before the session locks (``[session] idle_lock_minutes``; 0 = never)."""
+    from store.config import settings
+
+    return settings().session_idle_lock_minutes
 
 
 def housekeeping_minutes() -> float:
-    """Minutes between background housekeeping runs (``AUTHDESK_HOUSEKEEPING_MINUTES``; 0 = off)."""
-    try:
-        return max(0.0, float(os.environ.get("AUTHDESK_HOUSEKEEPING_MINUTES", DEFAULT_HOUSEKEEPING_MINUTES)))
-    except ValueError:
-        return DEFAULT_HOUSEKEEPING_MINUTES
+    """Minutes between background housekeeping runs (``[housekeeping] interval_minutes``; 0 = off)."""
+    from store.config import settings
+
+    return settings().housekeeping_interval_minutes
 
 
 class AuthDeskApp(App[None]):
@@ -51,6 +50,8 @@ class AuthDeskApp(App[None]):
     Args:
         store: the open database (SQLite file or PostgreSQL), or None with ``open_store``.
         demo: show the demo sign-ins on the sign-in screen.
+        settings: the settings in force (default: :func:`store.config.settings`);
+            their ``[keys]`` table remaps bindings by id, ``[ui] theme`` is the start theme.
         open_store: opens the database; called in a thread worker after the
             sign-in screen has painted (and again on retry). See ``tui.launch``.
 
@@ -76,7 +77,7 @@ class AuthDeskApp(App[None]):
     ]
 
     def __init__(self, store: Store | None = None, *, demo: bool = False,
-                 open_store: Callable[[], Store] | None = None) -> None:
+                 open_store: Callable[[], Store] | None = None, settings: Settings | None = None) -> None:
         super().__init__()
         if store is None and open_store is None:
             raise TypeError("AuthDeskApp needs a store or an open_store callable")
@@ -86,8 +87,14 @@ class AuthDeskApp(App[None]):
         if store is not None:
             self.set_reactive(AuthDeskApp.database_state, "ready")
         self.demo = demo
+        self.settings = settings if settings is not None else current_settings()
+        self.set_keymap(dict(self.settings.keys))
+        theme = start_theme(self.settings, lambda name: name in self.available_themes)
+        self._start_theme, self._theme_picked = theme or self.theme, False
+        if theme:
+            self.theme = theme
         self.user: UserRecord | None = None
-        self.idle_lock_minutes = idle_lock_minutes()
+        self.idle_lock_minutes = self.settings.session_idle_lock_minutes
         self.last_activity = time.monotonic()
         self._locked = False
 
@@ -134,6 +141,14 @@ class AuthDeskApp(App[None]):
         if isinstance(event, events.Key | events.MouseDown):
             self.last_activity = time.monotonic()
         await super().on_event(event)
+
+    def watch_theme(self, theme: str) -> None:
+        """Keep the theme picked in the palette for the next start."""
+        if theme == self._start_theme and not self._theme_picked:
+            return  # the start theme itself, not a pick
+        self._theme_picked = True
+        if theme != saved_theme():
+            save_theme(theme)
 
     def lock_if_idle(self) -> None:
         """Lock the session when no key has been pressed for ``idle_lock_minutes``."""
@@ -239,7 +254,7 @@ class AuthDeskApp(App[None]):
     @on(SignedIn)
     def _start_housekeeping(self, message: SignedIn) -> None:
         """Run housekeeping every few minutes while someone is signed in (like the cron command)."""
-        minutes = housekeeping_minutes()
+        minutes = self.settings.housekeeping_interval_minutes
         if minutes and self._housekeeping_timer is None:
             self._housekeeping_timer = self.set_interval(minutes * 60, self.run_housekeeping, name="housekeeping")
 

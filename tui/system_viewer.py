@@ -8,19 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-OPEN_COMMAND_ENV = "AUTHDESK_OPEN_COMMAND"
-
 
 def open_in_system_viewer(path: str | Path) -> str | None:
     """Open ``path`` with the desktop's viewer; None on success, else why not.
 
-    The command is ``$AUTHDESK_OPEN_COMMAND`` when set, else ``open`` on macOS,
+    The command is ``[files] open_command`` (``$AUTHDESK_OPEN_COMMAND``) when set, else ``open`` on macOS,
     the shell's association on Windows and ``xdg-open`` elsewhere.
     """
     path = Path(path)
     if not path.is_file():
         return f"The stored file is missing ({path})."
-    command = os.environ.get(OPEN_COMMAND_ENV, "").split()
+    from store.config import settings
+
+    command = settings().files_open_command.split()
     if not command:
         if sys.platform == "win32":  # pragma: no cover - not in CI
             try:

@@ -717,6 +717,7 @@ async def test_app_housekeeping_expires_old_drafts_in_a_worker(office, monkeypat
 
 
 def test_housekeeping_interval_from_the_environment(monkeypatch):
+    from store.config import ConfigError
     from tui.app import DEFAULT_HOUSEKEEPING_MINUTES, housekeeping_minutes
 
     monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "0")
@@ -724,7 +725,8 @@ def test_housekeeping_interval_from_the_environment(monkeypatch):
     monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "2.5")
     assert housekeeping_minutes() == 2.5
     monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "soon")
-    assert housekeeping_minutes() == DEFAULT_HOUSEKEEPING_MINUTES
+    with pytest.raises(ConfigError, match="AUTHDESK_HOUSEKEEPING_MINUTES: housekeeping.interval_minutes must be"):
+        housekeeping_minutes()  # a bad value is one clear line at start-up, not a silent default
     monkeypatch.delenv("AUTHDESK_HOUSEKEEPING_MINUTES")
     assert housekeeping_minutes() == DEFAULT_HOUSEKEEPING_MINUTES
 

@@ -264,16 +264,8 @@ class SignInScreen(Screen[None]):
 
 
 def _same_for_unknown_and_wrong(message: str) -> str:
-    """One message for an unknown username and a wrong password.
+    """One message for an unknown username, a wrong password and a locked account.
 
-    The store adds how many attempts are left for a known user; showing that
-    would tell a guesser which usernames exist, so the screen states the rule
-    instead, the same for both.
+    The store already answers all three alike (and states the lockout rule).
     """
-    from store.services.auth import LOCKOUT, MAX_FAILED_SIGN_INS, WRONG_CREDENTIALS
-
-    if message.startswith(WRONG_CREDENTIALS):
-        minutes = int(LOCKOUT.total_seconds() // 60)
-        return (f"{WRONG_CREDENTIALS} After {MAX_FAILED_SIGN_INS} failed sign-ins the account "
-                f"locks for {minutes} minutes.")
     return message

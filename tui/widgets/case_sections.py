@@ -214,7 +214,7 @@ class LinesSection(PickSection):
             if line.authorized_units is not None:
                 authorized = f"{line.authorized_units} × {fmt_dates(line.authorized_from, line.authorized_to)}"
             units = "" if line.requested_units is None else str(line.requested_units)
-            decision = Text(status.label, style=LINE_STYLES.get(status, ""))
+            decision = Text(line.status_text or status.label, style=LINE_STYLES.get(status, ""))
             dates = fmt_dates(line.from_date, line.to_date)
             if narrow:
                 row.add_row(self.marker(index), str(line.line_number), code, units, dates, decision,

@@ -63,7 +63,9 @@ def _status(case: CaseDetail) -> RequestStatus:
 
 ACTION_RULES: dict[str, Callable[[CaseDetail, UserRecord], bool]] = {
     "cancel_draft": lambda c, u: _status(c) is RequestStatus.DRAFT and not u.is_reviewer,
-    "add_attachment": lambda c, u: _status(c) in (RequestStatus.DRAFT, RequestStatus.PENDING) and not u.is_reviewer,
+    "add_attachment": lambda c, u: not u.is_reviewer and (
+        _status(c) in (RequestStatus.DRAFT, RequestStatus.PENDING)
+        or (_status(c) is RequestStatus.ACCEPTED and any(x.status == LineStatus.PENDED for x in c.lines))),
     "accept": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
     "reject": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
     "change_urgency": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,

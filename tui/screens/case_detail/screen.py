@@ -114,8 +114,8 @@ def _provider(p: ProviderRecord | None) -> str:
     return f"{p.name}{extra} · NPI {p.npi} · provider no. {p.provider_number}"
 
 
-def _line_status(status: LineStatus) -> Text:
-    return Text(status.label, style=LINE_STYLES.get(status, ""))
+def _line_status(status: LineStatus, text: str | None = None) -> Text:
+    return Text(text or status.label, style=LINE_STYLES.get(status, ""))
 
 
 class CaseDetailScreen(CaseActionsMixin, Screen[None]):
@@ -358,7 +358,7 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
                 " ".join(line.modifiers),
                 fmt_dates(line.from_date, line.to_date),
                 "" if line.requested_units is None else str(line.requested_units),
-                _line_status(LineStatus(line.status)),
+                _line_status(LineStatus(line.status), line.status_text),
                 "" if line.authorized_units is None else str(line.authorized_units),
                 fmt_dates(line.authorized_from, line.authorized_to),
             )
