@@ -65,7 +65,8 @@ class AuthDeskApp(App[None]):
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
+    # AuthDeskCommands also lists the system commands kept in get_system_commands.
+    COMMANDS = {AuthDeskCommands, CaseSearchCommands}
     # Screens get -narrow under 100 columns and -short under 30 rows (an
     # 80×24 terminal): app.tcss compacts footers, fields and dialogs for them.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -97,6 +98,18 @@ class AuthDeskApp(App[None]):
         self.idle_lock_minutes = self.settings.session_idle_lock_minutes
         self.last_activity = time.monotonic()
         self._locked = False
+
+    KEPT_SYSTEM_COMMANDS = ("Theme", "Keys", "Quit")
+
+    def get_system_commands(self, screen):
+        """Textual's palette commands the app keeps: theme (the choice persists), keys, quit.
+
+        Screenshot is left out (it writes the screen, member data included, to
+        the working folder), and so are maximize and minimize.
+        """
+        for command in super().get_system_commands(screen):
+            if command.title in self.KEPT_SYSTEM_COMMANDS:
+                yield command
 
     def on_mount(self) -> None:
         self.push_screen(screen_class("sign_in")())
