@@ -192,14 +192,16 @@ class AuthDeskApp(App[None]):
         self.open_screen("search")
 
     @on(SignedIn)
-    def _signed_in(self, message: SignedIn) -> None:
+    async def _signed_in(self, message: SignedIn) -> None:
         self.user = message.user
         self.sub_title = f"{message.user.full_name} · {message.user.organization_name or message.user.role}"
         dashboard = screen_class("dashboard")()
         if len(self.screen_stack) > 1:
-            self.switch_screen(dashboard)  # replaces the sign-in screen
+            await self.switch_screen(dashboard)  # replaces the sign-in screen
         else:
-            self.push_screen(dashboard)
+            await self.push_screen(dashboard)
+        for key, character in message.typed_ahead:  # keys typed while the password was checked
+            self.post_message(events.Key(key, character))
 
     # ----- navigation used by screens and the command palette -----
 
