@@ -18,7 +18,6 @@ from store.config import settings as current_settings
 from store.enums import RequestKind
 from store.records import UserRecord
 from tui.commands import AuthDeskCommands, CaseSearchCommands
-from tui.palette import ClerkSystemCommands
 from tui.messages import CasesChanged, DatabaseFailed, DatabaseOpened, SignedIn
 from tui.screens.registry import screen_class
 
@@ -66,7 +65,8 @@ class AuthDeskApp(App[None]):
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = {AuthDeskCommands, CaseSearchCommands, ClerkSystemCommands}  # Textual's own pared down: tui/palette.py
+    # AuthDeskCommands also lists the system commands kept in get_system_commands.
+    COMMANDS = {AuthDeskCommands, CaseSearchCommands}
     # Screens get -narrow under 100 columns and -short under 30 rows (an
     # 80×24 terminal): app.tcss compacts footers, fields and dialogs for them.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -98,6 +98,18 @@ class AuthDeskApp(App[None]):
         self.idle_lock_minutes = self.settings.session_idle_lock_minutes
         self.last_activity = time.monotonic()
         self._locked = False
+
+    KEPT_SYSTEM_COMMANDS = ("Theme", "Keys", "Quit")
+
+    def get_system_commands(self, screen):
+        """Textual's palette commands the app keeps: theme (the choice persists), keys, quit.
+
+        Screenshot is left out (it writes the screen, member data included, to
+        the working folder), and so are maximize and minimize.
+        """
+        for command in super().get_system_commands(screen):
+            if command.title in self.KEPT_SYSTEM_COMMANDS:
+                yield command
 
     def on_mount(self) -> None:
         self.push_screen(screen_class("sign_in")())
@@ -180,14 +192,16 @@ class AuthDeskApp(App[None]):
         self.open_screen("search")
 
     @on(SignedIn)
-    def _signed_in(self, message: SignedIn) -> None:
+    async def _signed_in(self, message: SignedIn) -> None:
         self.user = message.user
         self.sub_title = f"{message.user.full_name} · {message.user.organization_name or message.user.role}"
         dashboard = screen_class("dashboard")()
         if len(self.screen_stack) > 1:
-            self.switch_screen(dashboard)  # replaces the sign-in screen
+            await self.switch_screen(dashboard)  # replaces the sign-in screen
         else:
-            self.push_screen(dashboard)
+            await self.push_screen(dashboard)
+        for key, character in message.typed_ahead:  # keys typed while the password was checked
+            self.post_message(events.Key(key, character))
 
     # ----- navigation used by screens and the command palette -----
 

@@ -32,7 +32,7 @@ class KindPickerScreen(ModalScreen[RequestKind | None]):
     DEFAULT_CSS = """
     KindPickerScreen { align: center middle; }
     KindPickerScreen > Vertical {
-        width: 96; height: auto; border: thick $primary; background: $surface; padding: 0 1;
+        width: 96; max-width: 100%; height: auto; border: thick $primary; background: $surface; padding: 0 1;
     }
     KindPickerScreen OptionList { height: auto; border: none; padding: 0; }
     KindPickerScreen .hint { color: $text-muted; }
