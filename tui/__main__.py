@@ -220,13 +220,9 @@ def _demo(args) -> int:
     from store.demo import is_seeded, seed_demo
 
     if not is_seeded(store):
-        total = args.cases
+        from store.demo import seed_with_progress_bar
 
-        def progress(done: int, what: str) -> None:
-            print(f"\rSeeding demo data: {what} {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-        seed_demo(store, cases=args.cases, progress=progress)
-        print(file=sys.stderr)
+        seed_with_progress_bar(store, args.cases)
     elif target is not None:
         print(f"Demo database: {target}", file=sys.stderr)
     if args.seed_only:
