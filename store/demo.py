@@ -49,6 +49,7 @@ from store.models import (
 )
 from store.services import numbering
 from store.services.cases import build_search_text
+from store.texts import DRAFT_LIFETIME, DRAFT_LIFETIME_WORDS
 from store.types import utcnow
 
 # (username, password, role, organization code; "" = the plan, sees every organization)
@@ -73,7 +74,6 @@ _USER_DETAILS = {
 
 CHUNK = 5000
 SEED = 2026
-DRAFT_LIFETIME = timedelta(hours=96)
 DECISION_EXPEDITED = timedelta(hours=72)
 DECISION_STANDARD = timedelta(days=7)
 
@@ -417,6 +417,10 @@ def seed_demo(
         analyze(conn)
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
+
+    with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help
+        save_plan_contacts(session, None, DEMO_CONTACTS)
     return dict(builder.counts)
 
 
@@ -795,10 +799,10 @@ class _Builder:
 
         # Providers and who may see the case.
         servicing_pid, servicing_org = rng.choice(self.by_specialty[scenario.specialty])
-        requesting_pid = rng.choice(self.family_by_org.get(org_id) or [(servicing_pid, servicing_org)])[0]
+        requesting_pid, requesting_org = rng.choice(self.family_by_org.get(org_id) or [(servicing_pid, servicing_org)])
         own = [p for p in self.by_specialty[scenario.specialty] if p[1] == org_id]
         if own and rng.random() < 0.5:  # the office's own specialist requests directly
-            requesting_pid = own[0][0]
+            requesting_pid, requesting_org = own[0][0], org_id
         facility_pid = facility_org = None
         if scenario.facility:
             if kind is NB:
@@ -812,12 +816,14 @@ class _Builder:
             facility_pid, facility_org, _, _ = rng.choice(options or self.facilities)
 
         request_id = self._take_id("auth_request")
-        orgs.append({"request_id": request_id, "organization_id": org_id, "role": "owner"})
-        seen = {org_id}
-        for other, role in ((servicing_org, ProviderRole.SERVICING), (facility_org, ProviderRole.FACILITY)):
-            if other is not None and other not in seen:
-                seen.add(other)
-                orgs.append({"request_id": request_id, "organization_id": other, "role": role.value})
+        # Who sees the case: the rule save_draft applies (store.services.sharing), not rows of its own.
+        from store.services.sharing import associated_organizations
+
+        for other, role in associated_organizations(org_id, {
+            ProviderRole.REQUESTING: requesting_org, ProviderRole.SERVICING: servicing_org,
+            ProviderRole.FACILITY: facility_org,
+        }).items():
+            orgs.append({"request_id": request_id, "organization_id": other, "role": role})
 
         # Numbers.
         draft_number = numbering.format_draft_number(self._number(numbering.DRAFT))
@@ -882,7 +888,7 @@ class _Builder:
         if status is RequestStatus.DRAFT and updated > created + timedelta(minutes=1):
             ev(_event(request_id, updated, creator, "saved", "Draft saved"))
         if status is RequestStatus.EXPIRED:
-            ev(_event(request_id, expires, None, "expired", "Draft expired 96 hours after it was created"))
+            ev(_event(request_id, expires, None, "expired", f"Draft expired {DRAFT_LIFETIME_WORDS} after it was created"))
         if status is RequestStatus.CANCELLED:
             ev(_event(request_id, updated, creator, "cancelled", f"Draft cancelled by {creator_name}"))
         if submitted:
@@ -924,7 +930,7 @@ class _Builder:
             "admission_at": admission_at,
             "mother_member_id": member_id if kind is NB else "",
             "delivery_date": delivery_date,
-            "delivery_type": ("Cesarean" if "Cesarean" in scenario.treatment_type else "Vaginal") if kind is NB else "",
+            "delivery_type": ("Cesarean section" if "Cesarean" in scenario.treatment_type else "Vaginal") if kind is NB else "",
             "birth_weight_grams": rng.randrange(2400, 4300) if kind is NB else None,
             "nicu": kind is NB and rng.random() < 0.08,
             "urgency": urgency.value,

@@ -88,6 +88,7 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     reset_code_hash: str | None = Field(default=None, max_length=255)
     reset_code_expires: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reset_code_attempts: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -191,6 +192,12 @@ class AuthRequest(SQLModel, table=True):
     delivery_type: str = Field(default="", max_length=40)
     birth_weight_grams: int | None = None
     nicu: bool = Field(default=False)
+    # The baby, when known (the request's member is the mother; migration 0010).
+    newborn_member_id: str = Field(default="", max_length=20)
+    newborn_first_name: str = Field(default="", max_length=100)
+    newborn_last_name: str = Field(default="", max_length=100)
+    newborn_sex: str = Field(default="", max_length=1)  # F, M, U or empty
+    newborn_birth_date: date | None = None
 
     # Urgency.
     urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12, Urgency))
@@ -320,6 +327,8 @@ class ServiceLine(SQLModel, table=True):
     decision_reason: str = Field(default="", max_length=2000)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     was_pended: bool = Field(default=False)
+    # Clinical records attached by the provider after the line was pended (migration 0010).
+    information_received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     clinical_outcome: ClinicalOutcome = Field(
         default=ClinicalOutcome.NOT_REQUIRED, sa_type=_enum(20, ClinicalOutcome)
     )
@@ -425,8 +434,28 @@ class AppSetting(SQLModel, table=True):
     value: str = Field(default="")
 
 
+class AuditEvent(SQLModel, table=True):
+    """One line of the append-only audit log: who did what to which case, when.
+
+    It never holds member data: a case is named by its number only.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    action: str = Field(max_length=32, index=True)
+    user_id: int | None = Field(default=None, index=True)
+    username: str = Field(default="", max_length=64)
+    organization_id: int | None = Field(default=None)
+    request_id: int | None = Field(default=None, index=True)
+    case_number: str = Field(default="", max_length=20)
+    detail: str = Field(default="", max_length=300)
+
+
 __all__ = [
     "AppSetting",
+    "AuditEvent",
     "Attachment",
     "AuthRequest",
     "CaseCount",

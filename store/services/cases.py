@@ -81,6 +81,12 @@ _ROW_COLUMNS = (
     AuthRequest.decision_due_at,
     AuthRequest.submitted_at,
     AuthRequest.decided_at,
+    # Who started the request (one primary-key look-up per row of the page).
+    select(func.coalesce(func.nullif(User.full_name, ""), User.username))
+    .where(User.id == AuthRequest.created_by_id)
+    .correlate(AuthRequest)
+    .scalar_subquery()
+    .label("started_by"),
 )
 
 
@@ -113,7 +119,14 @@ def filter_condition(text: str, id_column=None):
     text is looked up exactly through its index, words through the name
     search index. ``id_column`` is the case id the condition tests (default
     ``auth_request.id``).
+
+    Raises:
+        ValidationError: a NUL or control character, or more than
+            :data:`store.textgate.MAX_SEARCH_LENGTH` characters (field ``filter``).
     """
+    from store.textgate import check_search
+
+    text = check_search(text, field="filter", label="The filter")
     condition = text_condition(text, id_column)
     return and_(True) if condition is None else condition
 
@@ -281,6 +294,7 @@ def _row(r) -> RequestRow:
         decision_due_at=r.decision_due_at,
         submitted_at=r.submitted_at,
         decided_at=r.decided_at,
+        started_by=getattr(r, "started_by", None) or "",
     )
 
 
@@ -450,6 +464,11 @@ def case_detail(session: Session, req: AuthRequest) -> CaseDetail:
         events=tuple(
             EventRecord(at=e.at, actor_name=e.actor_name, event=e.event, detail=e.detail) for e in events
         ),
+        newborn_member_id=req.newborn_member_id or "",
+        newborn_first_name=req.newborn_first_name or "",
+        newborn_last_name=req.newborn_last_name or "",
+        newborn_sex=req.newborn_sex or "",
+        newborn_birth_date=req.newborn_birth_date,
     )
 
 
@@ -473,6 +492,7 @@ def to_line_record(line: ServiceLine) -> ServiceLineRecord:
         clinical_outcome=line.clinical_outcome,
         clinical_answers=dict(line.clinical_answers or {}),
         authorized_code=line.authorized_code,
+        information_received_at=line.information_received_at,
     )
 
 

@@ -29,9 +29,8 @@ from store.errors import ValidationError
 from store.models import AuthRequest
 from store.services import mail_templates
 from store.services.drafts import DRAFT_LIFETIME
-from store.services.mail_templates import contact_address
 from store.services.mailer import SendReport, load_smtp_settings, send_pending
-from store.services.notifications import queue_mail
+from store.services.reminders import queue_draft_reminder
 from store.services.timeline import add_event
 from store.types import utcnow
 
@@ -147,16 +146,7 @@ def _expire_one(session: Session, request_id: int, now: datetime) -> tuple[int, 
     )
     queued = 0
     if req.expired_notice_queued_at is None:
-        subject, body = mail_templates.draft_expired(req)
-        queue_mail(
-            session,
-            dedupe_key=mail_templates.draft_expired_key(req),
-            mail_kind=mail_templates.KIND_DRAFT_EXPIRED,
-            to_address=contact_address(session, req),
-            subject=subject,
-            body=body,
-            request_id=req.id,
-        )
+        queue_draft_reminder(session, req, expired=True)  # the contact and the initiator
         req.expired_notice_queued_at = now
         queued = 1
     session.add(req)
@@ -196,16 +186,7 @@ def _remind_one(session: Session, request_id: int, now: datetime) -> int:
     if req.expires_at is None:
         req.expires_at = req.created_at + DRAFT_LIFETIME
         session.add(req)
-    subject, body = mail_templates.draft_expiring(req)
-    queue_mail(
-        session,
-        dedupe_key=mail_templates.draft_expiring_key(req),
-        mail_kind=mail_templates.KIND_DRAFT_EXPIRING,
-        to_address=contact_address(session, req),
-        subject=subject,
-        body=body,
-        request_id=req.id,
-    )
+    queue_draft_reminder(session, req, expired=False)  # the contact and the initiator
     add_event(
         session,
         req.id,

@@ -79,7 +79,10 @@ def search_cases(session: Session, user: UserRecord, text: str, limit: int = SEA
     member-name search index, names starting with the text first. Returns at
     most ``limit`` dashboard rows, each once; an empty list for blank text.
     """
-    if not text or not text.strip() or limit <= 0:
+    from store.textgate import check_search
+
+    text = check_search(text, field="search")
+    if not text or limit <= 0:
         return []
     routed = route(text)
     if routed.numbers:
