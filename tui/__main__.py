@@ -164,7 +164,10 @@ def _dispatch(args) -> int:
 
         if not args.user:
             raise CommandError("import decisions needs --user NAME (a reviewer)")
-        return run_import_decisions(args, _open(args), CommandError)
+        store = _open(args)
+        status = run_import_decisions(args, store, CommandError)
+        _refresh_statistics(store)
+        return status
     if args.command == "import":
         return _import(args)
     if args.command == "serve":
@@ -304,8 +307,17 @@ def _import(args) -> int:
             report = load(session, Path(args.file))
     except ValidationError as exc:
         raise CommandError(str(exc)) from None
+    _refresh_statistics(store)
     print(f"Imported {args.what}: {report}")
     return 0
+
+
+def _refresh_statistics(store) -> None:
+    """ANALYZE after a bulk change, so the planner knows the new sizes (store.listing.analyze)."""
+    from store.listing import analyze
+
+    with store.engine.begin() as conn:
+        analyze(conn)
 
 
 def _housekeeping(args) -> int:
