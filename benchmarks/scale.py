@@ -135,6 +135,7 @@ def measure(store, repeat: int) -> dict[str, float]:
             list_requests(session, user, A, offset=4999 * 50)
         for label, fn in ops.items():
             results[f"{name}: {label}"] = _time(with_session(fn), repeat)
+            print(f"  {name}: {label}: {results[f'{name}: {label}']:.1f} ms", file=sys.stderr, flush=True)
     results["housekeeping with nothing to do"] = _time(lambda: run_housekeeping(store, send_mail=False), repeat)
     return results
 
@@ -160,6 +161,7 @@ def main(argv=None) -> int:
         store = _open(size, args)
         _seed(store, size)
         if not args.seed_only:
+            print(f"{size:,} cases:", file=sys.stderr, flush=True)
             table[size] = measure(store, args.repeat)
         store.dispose()
     if args.seed_only:
