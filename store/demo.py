@@ -1049,4 +1049,22 @@ def _event(request_id: int, at: datetime, actor, event: str, detail: str) -> dic
     }
 
 
-__all__ = ["DEMO_ACCOUNTS", "ORGANIZATIONS", "is_seeded", "seed_demo"]
+
+
+
+def seed_with_progress_bar(store, cases: int) -> dict[str, int]:
+    """:func:`seed_demo` with a progress bar on stderr (``authdesk demo``)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    labels = {"cases": "Seeding cases", "indexes": "Building indexes", "statistics": "Updating statistics"}
+    with Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=False) as bar:
+        task = bar.add_task(labels["cases"], total=cases)
+
+        def progress(done: int, what: str) -> None:
+            bar.update(task, completed=done, description=labels.get(what, what))
+
+        return seed_demo(store, cases=cases, progress=progress)
+
+__all__ = ["DEMO_ACCOUNTS", "ORGANIZATIONS", "is_seeded", "seed_demo", "seed_with_progress_bar"]

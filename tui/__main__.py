@@ -169,7 +169,10 @@ def _dispatch(args) -> int:
 
         if not args.user:
             raise CommandError("import decisions needs --user NAME (a reviewer)")
-        return run_import_decisions(args, _open(args), CommandError)
+        store = _open(args)
+        status = run_import_decisions(args, store, CommandError)
+        _refresh_statistics(store)
+        return status
     if args.command == "import":
         return _import(args)
     if args.command == "keys":
@@ -254,13 +257,9 @@ def _demo(args) -> int:
     from store.demo import is_seeded, seed_demo
 
     if not is_seeded(store):
-        total = args.cases
+        from store.demo import seed_with_progress_bar
 
-        def progress(done: int, what: str) -> None:
-            print(f"\rSeeding demo data: {what} {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-        seed_demo(store, cases=args.cases, progress=progress)
-        print(file=sys.stderr)
+        seed_with_progress_bar(store, args.cases)
     elif target is not None:
         print(f"Demo database: {target}", file=sys.stderr)
     if args.seed_only:
@@ -311,7 +310,18 @@ def _user_add(args) -> int:
 def _import(args) -> int:
     from tui.cli_csv import run_csv_import
 
-    return run_csv_import(args, _open(args), CommandError)
+    store = _open(args)
+    status = run_csv_import(args, store, CommandError)
+    _refresh_statistics(store)
+    return status
+
+
+def _refresh_statistics(store) -> None:
+    """ANALYZE after a bulk change, so the planner knows the new sizes (store.listing.analyze)."""
+    from store.listing import analyze
+
+    with store.engine.begin() as conn:
+        analyze(conn)
 
 
 def _housekeeping(args) -> int:
