@@ -36,7 +36,7 @@ def validate_npi(value: str, field: str = "npi") -> str:
     """Return the NPI with spaces removed, or raise a field-level ValidationError."""
     cleaned = normalize_npi(value)
     if not is_ascii_digits(cleaned):
-        raise ValidationError("An NPI has digits only.", field=field)
+        raise ValidationError("An NPI has the digits 0–9 only.", field=field)
     if len(cleaned) != 10:
         raise ValidationError(f"An NPI has 10 digits; this has {len(cleaned)}.", field=field)
     if not is_valid_npi(cleaned):
