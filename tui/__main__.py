@@ -301,11 +301,13 @@ def _import(args) -> int:
     from store.errors import ValidationError
     from store.services.directory import import_members, import_providers
 
+    from tui.cli_security import import_progress
+
     store = _open(args)
     load = import_members if args.what == "members" else import_providers
     try:
-        with store.session() as session:
-            report = load(session, Path(args.file))
+        with store.session() as session, import_progress() as progress:
+            report = load(session, Path(args.file), progress=progress)
     except ValidationError as exc:
         raise CommandError(str(exc)) from None
     print(f"Imported {args.what}: {report}")

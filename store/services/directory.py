@@ -34,9 +34,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
@@ -69,6 +71,8 @@ FACILITY_WORDS = {"": False, "no": False, "n": False, "false": False, "0": False
                   "yes": True, "y": True, "true": True, "1": True}
 
 _EXTRA = "__extra_values__"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_US_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{4}")
 
 Progress = Callable[[int, int, str], None]
 """``progress(done, total, what)``: called every few thousand rows of a big file."""
@@ -204,14 +208,23 @@ def _read(path: Path, columns: tuple[str, ...], required: tuple[str, ...]) -> tu
     return rows, encoding
 
 
+@lru_cache(maxsize=65536)
+def _to_date(value: str) -> date | None:
+    """``YYYY-MM-DD`` or ``MM/DD/YYYY`` as a date, None for anything else (cached: dates repeat)."""
+    try:
+        if _ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value)
+        if _US_DATE.fullmatch(value):
+            month, day, year = value.split("/")
+            return date(int(year), int(month), int(day))
+    except ValueError:
+        pass
+    return None
+
+
 def _parse_date(value: str, column: str, earliest: date, latest: date, problems: list[str]) -> date | None:
-    for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
-        try:
-            day = datetime.strptime(value, fmt).date()
-            break
-        except ValueError:
-            continue
-    else:
+    day = _to_date(value)
+    if day is None:
         problems.append(f"{column} {value!r} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")
         return None
     if not earliest <= day <= latest:
@@ -339,7 +352,7 @@ def import_members(session: Session, path: Path, *, progress: Progress | None = 
 def _write_members(session: Session, members: dict[str, dict], coverages: dict[str, dict[tuple, int]],
                    progress: Progress | None) -> tuple[int, int, int]:
     existing = {
-        row.member_id: row for row in session.execute(
+        row.member_id: row for row in session.connection().execute(
             select(Member.id, Member.member_id, *(getattr(Member, f) for f in _MEMBER_FIELDS)))
     }
     new = [m for key, m in members.items() if key not in existing]
@@ -350,12 +363,12 @@ def _write_members(session: Session, members: dict[str, dict], coverages: dict[s
         session.execute(insert(Member), new[start:start + BATCH])
         _progress(progress, min(start + BATCH, len(new)), len(new), "members added")
     _bulk_update(session, Member, _MEMBER_FIELDS, changed)
-    ids = dict(session.execute(select(Member.member_id, Member.id)).all()) if new else \
+    ids = dict(session.connection().execute(select(Member.member_id, Member.id)).all()) if new else \
         {key: row.id for key, row in existing.items()}
     # Coverage periods: replaced only for members whose set of periods differs.
     pks = {ids[key] for key in members}
     stored: dict[int, set[tuple]] = {}
-    for row in session.execute(select(Coverage.member_pk, Coverage.plan_name, Coverage.group_number,
+    for row in session.connection().execute(select(Coverage.member_pk, Coverage.plan_name, Coverage.group_number,
                                       Coverage.order, Coverage.start_date, Coverage.end_date)):
         if row.member_pk in pks:
             stored.setdefault(row.member_pk, set()).add(
