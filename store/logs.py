@@ -8,7 +8,7 @@ holds the traceback, so support finds it with ``grep``.
 Protected health information never goes to the log: an exception's message
 (which may quote what was typed or read: a member's name, an ID, a date of
 birth) is scrubbed before it is written — quoted text and runs of digits are
-replaced — and the traceback holds file names, line numbers and code only.
+replaced — and the traceback holds file names, line numbers and function names only.
 """
 
 from __future__ import annotations
@@ -47,10 +47,13 @@ def setup_logging(path: Path | None = None, level: int = logging.INFO) -> Path |
     from logging.handlers import RotatingFileHandler
 
     root = logging.getLogger()
-    for handler in root.handlers:
+    target = Path(path or log_path()).absolute()
+    for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:
-            return Path(handler.baseFilename)
-    target = path or log_path()
+            if Path(handler.baseFilename) == target:
+                return target
+            root.removeHandler(handler)  # the data folder changed (another database, a test)
+            handler.close()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handler = RotatingFileHandler(target, maxBytes=MAX_LOG_BYTES, backupCount=LOG_BACKUPS,
@@ -82,7 +85,10 @@ def report_unexpected(exc: BaseException, where: str = "") -> str:
     """Log ``exc`` with its traceback (scrubbed) under a new reference; returns the reference."""
     setup_logging()
     reference = new_reference()
-    frames = "".join(traceback.format_tb(exc.__traceback__))
+    # File, line and function of each frame: enough to find the code, and no
+    # source text that could carry a literal value.
+    frames = "\n".join(f'  File "{f.filename}", line {f.lineno}, in {f.name}'
+                       for f in traceback.extract_tb(exc.__traceback__))
     message = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
     cause = exc.__cause__ or exc.__context__
     caused_by = f"\ncaused by {type(cause).__name__}: {scrub(str(cause).splitlines()[0] if str(cause) else '')}" \
