@@ -131,6 +131,18 @@ def filter_condition(text: str, id_column=None):
     return and_(True) if condition is None else condition
 
 
+def _listing_filter(text: str):
+    """The listing's condition for the filter box; None without a filter.
+
+    Raises:
+        ValidationError: a NUL or control character, or an over-long filter (field ``filter``).
+    """
+    from store.textgate import check_search
+
+    text = check_search(text, field="filter", label="The filter")
+    return text_condition(text, _LISTING.c.request_id) if text else None
+
+
 def build_search_text(*parts: str | None) -> str:
     """Lowercased text the filter searches: member name, IDs and numbers."""
     return " ".join(p.lower() for p in parts if p)[:400]
@@ -190,7 +202,7 @@ def list_requests(
     statuses = _statuses(status)
     audience = audience_of(user)
     key_name = SORT_KEYS.get(sort, "updated_at")
-    condition = text_condition(text, _LISTING.c.request_id) if text.strip() else None
+    condition = _listing_filter(text)
     if total is None:
         total = _count(session, audience, statuses, condition)
     offset = max(0, min(offset, max(0, total - 1) // limit * limit)) if total else 0
@@ -302,7 +314,7 @@ def count_by_status(session: Session, user: UserRecord, text: str = "") -> dict[
     rows whatever the number of cases; with one: the matching cases only.
     """
     audience = audience_of(user)
-    condition = text_condition(text, _LISTING.c.request_id) if text.strip() else None
+    condition = _listing_filter(text)
     if condition is None:
         result = session.execute(
             select(CaseCount.status, func.sum(CaseCount.n))
