@@ -10,6 +10,7 @@
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
     authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
+    authdesk audit --since DATE [--action A] [--user NAME] [--case N] [--csv FILE]
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
     authdesk keys                        binding ids for [keys] in config.toml
 
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     from tui.cli_csv import add_csv_export_parser
 
     add_csv_export_parser(add_export_parser(sub))
+    from tui.cli_security import add_audit_parser
+
+    add_audit_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
@@ -96,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _load_settings()
+        from store.logs import setup_logging
+
+        setup_logging()
         return _dispatch(args)
     except CommandError as exc:
         print(f"authdesk: {exc}", file=sys.stderr)
@@ -111,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if _debug():
             raise
-        print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from store.logs import unexpected_line
+
+        print(f"authdesk: {unexpected_line(exc, 'the command line')}", file=sys.stderr)
         return 1
 
 
@@ -187,6 +196,10 @@ def _dispatch(args) -> int:
         from tui.cli_csv import run_csv_export
 
         return run_csv_export(args, _open(args), CommandError)
+    if args.command == "audit":
+        from tui.cli_security import run_audit
+
+        return run_audit(args, _open(args), CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 

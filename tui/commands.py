@@ -27,6 +27,8 @@ def _commands(app) -> list[tuple[str, str, object]]:
     ]
     if user.is_reviewer:
         items.append(("Review queue", "Pending cases, oldest due first", partial(app.open_screen, "review_queue")))
+        items.append(("Audit log", "Who viewed, exported, changed or decided which case, and sign-ins",
+                      partial(app.open_screen, "audit")))
         items.append(("Import payer decisions (PAS)", "Apply ClaimResponse .json files to their cases",
                       app.import_decisions))
     from store.enums import RequestKind

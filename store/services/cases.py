@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from store.enums import RequestStatus
 from store.listing import NOBODY, PLAN_AUDIENCE, SORT_KEYS
-from store.errors import NotFoundError, PermissionDeniedError
+from store.errors import NotFoundError, NotVisibleError
 from store.models import (
     Attachment,
     AuthRequest,
@@ -395,7 +395,7 @@ def get_case(session: Session, user: UserRecord, request_id: int) -> CaseDetail:
     if req is None:
         raise NotFoundError(f"No case #{request_id}.")
     if not can_see(session, user, request_id):
-        raise PermissionDeniedError("This case belongs to another organization.")
+        raise NotVisibleError(f"No case #{request_id}.")  # another organization's: read as missing
     return case_detail(session, req)
 
 

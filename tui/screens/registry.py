@@ -21,6 +21,7 @@ SCREEN_PATHS = {
     "outbox": "tui.screens.outbox:OutboxScreen",
     "report": "tui.screens.report:ReportScreen",
     "renewals": "tui.screens.renewals:RenewalsScreen",
+    "audit": "tui.screens.audit:AuditScreen",
 }
 
 

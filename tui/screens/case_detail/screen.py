@@ -169,11 +169,11 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="case-detail")
     def _load(self, request_id: int) -> None:
         from store.errors import StoreError
-        from store.services.cases import get_case
+        from store.services.audit import view_case
 
         try:
             with self.app.store.session() as session:
-                case = get_case(session, self.app.user, request_id)
+                case = view_case(session, self.app.user, request_id)  # recorded in the audit log
         except StoreError as exc:
             self.post_message(self.CaseFailed(str(exc)))
             return
