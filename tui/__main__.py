@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     from tui.cli_pas import add_export_parser
 
     add_export_parser(sub)
+    from tui.cli_plan import add_plan_contacts_parser
+
+    add_plan_contacts_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
     return parser
@@ -146,6 +149,10 @@ def _dispatch(args) -> int:
         return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "plan-contacts":
+        from tui.cli_plan import run_plan_contacts
+
+        return run_plan_contacts(args, _open(args), CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
