@@ -280,7 +280,7 @@ class LinesSection(PickSection):
                 line.description,
                 "" if line.requested_units is None else str(line.requested_units),
                 fmt_dates(line.from_date, line.to_date),
-                Text(line.status_text, style=LINE_STYLES.get(status, "")),
+                Text(status.label, style=LINE_STYLES.get(status, "")),
                 authorized,
                 style=self.row_style(index),
             )
@@ -289,6 +289,9 @@ class LinesSection(PickSection):
                 word = "Information needed" if status is LineStatus.PENDED else "Reason"
                 parts.append(Padding(Text(f"{word}: {line.decision_reason}", style="italic"),
                                      (0, 0, 0, self.REASON_INDENT)))
+            if status is LineStatus.PENDED and line.information_received_at is not None:
+                parts.append(Padding(Text(f"Information received {fmt_datetime(line.information_received_at)}",
+                                          style="bold"), (0, 0, 0, self.REASON_INDENT)))
         return Group(*parts)
 
 
