@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from store.enums import RequestKind, RequestStatus, Urgency
+from store.formats import format_date
 from store.errors import NotEligibleError, NotFoundError, ValidationError
 from store.forms import (
     STEP_CLINICAL,
@@ -59,17 +60,28 @@ def step_of(field: str) -> int:
 
 
 def _fmt(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
+    return format_date(day)
 
 
 def check_form(session: Session, form: DraftForm, attachment_count: int, *, today: date | None = None) -> list[MissingItem]:
-    """Everything missing or invalid in ``form``, in wizard order (empty: ready to submit)."""
+    """Everything missing or invalid in ``form``, in wizard order (empty: ready to submit).
+
+    Invalid values come first at their field (the store's rules,
+    :func:`store.services.draft_rules.form_errors`), then what is missing.
+    """
+    from store.services.draft_rules import form_errors, normalize_form
     from store.services.eligibility import check_eligibility, find_member
 
-    items: list[MissingItem] = []
+    items: list[MissingItem] = [
+        MissingItem(step_of(field), field, message)
+        for field, message in form_errors(session, normalize_form(form)).items()
+    ]
+
+    invalid = {item.field for item in items}
 
     def need(step: int, field: str, message: str) -> None:
-        items.append(MissingItem(step, field, message))
+        if field not in invalid:  # an invalid value's own message says more
+            items.append(MissingItem(step, field, message))
 
     kind = RequestKind(form.kind)
     # Step 1: member and eligibility on the start date.

@@ -67,6 +67,7 @@ from store.forms import (
 )
 from store.records import AttachmentRecord, ProviderRecord
 from tui.messages import CasesChanged
+from tui.screens.wizard.saver import DraftBaseline
 from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
@@ -102,6 +103,10 @@ CRITERIA_MET_TEXT = (
 REVIEW_AFTER_TEXT = (
     "Review required: a plan clinician will review this line with the clinical records you attach."
 )
+
+# What the widgets post when a value changes: prevented while a draft is loaded into them.
+EDIT_MESSAGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
+                 SelectionList.SelectedChanged, SelectionList.SelectionToggled, RadioButton.Changed)
 
 DATE_HINT = "MM/DD/YYYY, YYYY-MM-DD, t (today) or t+3"
 _LINE_FIELD = re.compile(r"^line-(\d+)-(code|modifier|from|to|units)$")
@@ -271,6 +276,8 @@ class WizardScreen(Screen[None]):
         ),
         Binding("ctrl+o", "browse_file", "Attach file", id="wizard-browse",
                 tooltip="Choose a clinical record to attach"),
+        Binding("a", "accept_proposal", "Accept proposal", id="wizard-accept-proposal",
+                tooltip="Take the urgency and criteria the app proposes"),
         Binding("f10", "submit", "Submit", id="wizard-submit", tooltip="Submit the request to the plan"),
         Binding("escape", "leave", "Save & close", id="wizard-leave",
                 tooltip="Save the draft and go back to the dashboard"),
@@ -316,6 +323,7 @@ class WizardScreen(Screen[None]):
 
         saved: SavedDraft
         form: DraftForm
+        shown: DraftForm
         copy: bool = False
 
     @dataclass
@@ -379,7 +387,8 @@ class WizardScreen(Screen[None]):
         self.draft_number = ""
         self.step = STEP_MEMBER
         self.form: DraftForm | None = None
-        self._last_saved: DraftForm | None = None
+        self._baseline: DraftBaseline | None = None  # the draft as stored and as shown
+        self._opened_from_store = request_id is not None
         self._diagnoses: list[DiagnosisInput] = []
         self._lines: list[LineInput] = []
         self._attachments: list[AttachmentRecord] = []
@@ -405,6 +414,7 @@ class WizardScreen(Screen[None]):
         self._urgency_touched = False
         self._clinical_ids: dict[str, tuple[int, str]] = {}
         self._status = "Not saved yet"
+        self._proposal: list[str] | None = None  # criteria the app proposes for a stored draft
 
     def compose(self) -> ComposeResult:
         inpatient = self.kind.is_inpatient
@@ -473,6 +483,7 @@ class WizardScreen(Screen[None]):
                 yield Static(EXPEDITED_NOTE, classes="hint")
                 yield Static("Criteria for expedited status (space ticks; ticked by the app where it can tell):")
                 yield SelectionList[str](*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
+                yield Static("", id="urgency-proposal", classes="hint")
                 yield FieldRow("Benefits reference #", Input(compact=True, id="benefits-reference",
                                                              placeholder="from the benefits & eligibility call"))
             with VerticalScroll(id="step-4", classes="wizard-step"):
@@ -523,9 +534,9 @@ class WizardScreen(Screen[None]):
         from store.services.drafts import new_draft_form
 
         form = new_draft_form(self.kind, self.app.user)
-        self._apply_form(form, {}, [])
-        self._last_saved = None
-        self._initial = copy.deepcopy(self.collect_form())
+        with self.prevent(*EDIT_MESSAGES):
+            self._apply_form(form, {}, [])
+        self._baseline = DraftBaseline(None, self.collect_form())
         self._set_field_state_enabled(True)
         self._ready = True
         self._go(STEP_MEMBER, save=False)
@@ -560,14 +571,16 @@ class WizardScreen(Screen[None]):
             self.kind = loaded.form.kind
             await self.recompose()
         self._set_saved(loaded.saved)
-        self._apply_form(loaded.form, loaded.providers, loaded.attachments)
-        self._last_saved = copy.deepcopy(self.collect_form())
-        self._initial = self._last_saved
-        self._set_field_state_enabled(True)
-        self._ready = True
-        self._visited = set(range(0, loaded.form.wizard_step + 1))
-        self._left = set(range(0, loaded.form.wizard_step))
-        self._go(loaded.form.wizard_step, save=False)
+        self._opened_from_store = True
+        # Loading sets values without firing the handlers meant for the clerk's edits.
+        with self.prevent(*EDIT_MESSAGES):
+            self._apply_form(loaded.form, loaded.providers, loaded.attachments)
+            self._set_field_state_enabled(True)
+            self._ready = True
+            self._visited = set(range(0, loaded.form.wizard_step + 1))
+            self._left = set(range(0, loaded.form.wizard_step))
+            self._go(loaded.form.wizard_step, save=False)
+        self._baseline = DraftBaseline(loaded.form, self.collect_form())
         self._check_eligibility_if_ready()
         self._run_check()
 
@@ -590,9 +603,10 @@ class WizardScreen(Screen[None]):
     def _defaults_found(self, message: DefaultsFound) -> None:
         picker = self.query_one("#requesting-provider-picker", ProviderPicker)
         if message.provider is not None and picker.provider is None and not picker.text:
-            picker.set_provider(message.provider)
-            if self._initial is not None:
-                self._initial.requesting_provider_id = message.provider.id
+            with self.prevent(*EDIT_MESSAGES):
+                picker.set_provider(message.provider)
+            if self._baseline is not None and self._baseline.stored is None:
+                self._baseline.shown.requesting_provider_id = message.provider.id
 
     # ----- form <-> widgets -----
 
@@ -1330,13 +1344,23 @@ class WizardScreen(Screen[None]):
             f"{label} date {format_date(start) or '—'} (typed in step 1, alt+1)"
         )
         end = self._input("end-date")
-        if not end.value.strip() and start is not None and not self.kind.is_inpatient:
+        if (not end.value.strip() and start is not None and not self.kind.is_inpatient
+                and not self._opened_from_store):
             end.value = format_date(start)
 
     def _prepare_urgency(self) -> None:
         """Pre-tick the expedited criteria the app can derive (until the clerk changes them)."""
         if self._criteria_touched or self.form is None:
             return
+        derived = self._derived_criteria()
+        if self._opened_from_store:
+            # A stored draft keeps what was chosen: the app's derivation is only proposed.
+            self._show_urgency_proposal(derived)
+            return
+        self._apply_criteria(derived)
+
+    def _derived_criteria(self) -> list[str]:
+        """The expedited criteria the app can tell from the form as it is."""
         from store.services.expedite import derive_expedited_criteria
         from store.types import utcnow
 
@@ -1346,11 +1370,41 @@ class WizardScreen(Screen[None]):
             diagnosis_codes=tuple(d.code for d in form.diagnoses),
             line_codes=tuple(line.code for line in form.lines),
         )
+        return [ExpeditedCriterion(c).value for c in derived]
+
+    def _show_urgency_proposal(self, derived: list[str]) -> None:
+        """Show what the app would tick, when it differs from what is ticked (``a`` accepts it)."""
+        reasons = self.query_one("#expedited-reasons", SelectionList)
+        urgency = self.query_one("#urgency", UrgencySet)
+        expedited = urgency.pressed_index == 1
+        differs = set(derived) != set(reasons.selected) or (bool(derived) != expedited)
+        self._proposal = derived if differs else None
+        text = ""
+        if differs:
+            what = ", ".join(ExpeditedCriterion(c).label for c in derived) or "none"
+            text = (f"The app proposes: {'expedited' if derived else 'standard'} (criteria: {escape(what)})"
+                    " — press a to accept, or leave it as it is.")
+        self.query_one("#urgency-proposal", Static).update(text)
+        self.refresh_bindings()
+
+    def action_accept_proposal(self) -> None:
+        """Take the urgency and criteria the app proposes."""
+        if self._proposal is None:
+            return
+        self._criteria_touched = self._urgency_touched = True
+        self._apply_criteria(self._proposal, force=True)
+        self._proposal = None
+        self.query_one("#urgency-proposal", Static).update("")
+        self.refresh_bindings()
+        self._changed()
+
+    def _apply_criteria(self, derived: list[str], *, force: bool = False) -> None:
+        """Tick ``derived`` and set the urgency to match (unless the clerk chose it)."""
         reasons = self.query_one("#expedited-reasons", SelectionList)
         reasons.deselect_all()
         for criterion in derived:
-            reasons.select(ExpeditedCriterion(criterion).value)
-        if not self._urgency_touched:
+            reasons.select(criterion)
+        if force or not self._urgency_touched:
             self.query_one("#urgency", UrgencySet).action_choose(1 if derived else 0)
 
     def _update_header(self) -> None:
@@ -1394,6 +1448,8 @@ class WizardScreen(Screen[None]):
         """Show step-specific keys only where they work."""
         if action == "browse_file":
             return self.step == STEP_CLINICAL
+        if action == "accept_proposal":
+            return self.step == STEP_URGENCY and self._proposal is not None
         if action == "previous_step":
             return self.step > 0
         if action == "next_step":
@@ -1431,13 +1487,9 @@ class WizardScreen(Screen[None]):
         self._leave_after_save = True
         self._request_save(only_if_changed=False)
 
-    def _unchanged(self, form: DraftForm) -> bool:
-        reference = self._last_saved if self._last_saved is not None else self._initial
-        if reference is None:
-            return False
-        compare = copy.deepcopy(form)
-        compare.wizard_step = reference.wizard_step
-        return compare == reference
+    def _unchanged(self, form: DraftForm, *, step_too: bool = False) -> bool:
+        """Whether the clerk changed nothing since the draft was opened or last saved."""
+        return self._baseline is not None and self._baseline.unchanged(form, step_too=step_too)
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
@@ -1714,7 +1766,8 @@ class WizardScreen(Screen[None]):
             return
         form = self.collect_form()
         if only_if_changed and self._unchanged(form) and not self._after_save:
-            if self._last_saved is not None and self._last_saved.wizard_step != form.wizard_step:
+            if self._baseline is not None and self._baseline.stored is not None \
+                    and not self._unchanged(form, step_too=True):
                 pass  # the step changed: remember where the clerk is
             elif self._leave_after_save and not self._saving:
                 self.dismiss(None)
@@ -1727,10 +1780,15 @@ class WizardScreen(Screen[None]):
             return
         self._saving = True
         self._set_status("saving…")
-        self._save(copy.deepcopy(form), self.request_id, self.version)
+        self._save(self._to_save(form), copy.deepcopy(form), self.request_id, self.version)
+
+    def _to_save(self, form: DraftForm) -> DraftForm:
+        """What to write for ``form``: the clerk's changes over the draft as stored."""
+        return self._baseline.to_save(form) if self._baseline is not None else copy.deepcopy(form)
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="wizard-save")
-    def _save(self, form: DraftForm, request_id: int | None, version: int | None, as_copy: bool = False) -> None:
+    def _save(self, form: DraftForm, shown: DraftForm, request_id: int | None, version: int | None,
+              as_copy: bool = False) -> None:
         from store.services.drafts import save_draft
 
         try:
@@ -1745,7 +1803,7 @@ class WizardScreen(Screen[None]):
         except StoreError as exc:
             self.post_message(self.SaveRefused(str(exc)))
             return
-        self.post_message(self.Saved(saved, form, copy=as_copy))
+        self.post_message(self.Saved(saved, form, shown, copy=as_copy))
 
     def _set_saved(self, saved: SavedDraft) -> None:
         self.request_id = saved.request_id
@@ -1760,7 +1818,10 @@ class WizardScreen(Screen[None]):
         self._saving = False
         first = self.request_id is None or message.copy
         self._set_saved(message.saved)
-        self._last_saved = message.form
+        if self._baseline is None:
+            self._baseline = DraftBaseline(message.form, message.shown)
+        else:
+            self._baseline.saved(message.form, message.shown)
         if message.copy:
             self.notify(f"Your version was saved as a new draft, {message.saved.draft_number}.", timeout=6)
         elif first:
@@ -1803,7 +1864,7 @@ class WizardScreen(Screen[None]):
             form = self.collect_form()
             self._saving = True
             self._attachments = []
-            self._save(copy.deepcopy(form), None, None, as_copy=True)
+            self._save(self._to_save(form), copy.deepcopy(form), None, None, as_copy=True)
         else:
             self.notify("Not saved. ctrl+s tries again; someone else's version stays until you choose.",
                         severity="warning", timeout=8)
@@ -1946,7 +2007,7 @@ class WizardScreen(Screen[None]):
         self._set_status("submitting…")
         form = self.collect_form()
         changed = not self._unchanged(form)
-        self._submit(copy.deepcopy(form) if changed else None, self.request_id, self.version)
+        self._submit(self._to_save(form) if changed else None, self.request_id, self.version)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-submit")
     def _submit(self, form: DraftForm | None, request_id: int | None, version: int | None) -> None:
