@@ -53,6 +53,13 @@ class UserRow:
         return "Locked" if self.is_locked(now) else "Active"
 
 
+def _audit(session: Session, actor: UserRecord, detail: str, action: str = "changed") -> None:
+    """An audit event for an account change, in the caller's transaction (store.services.audit)."""
+    from store.services.audit import record
+
+    record(session, action, actor, detail=detail)
+
+
 def _require_admin(user: UserRecord) -> None:
     if Role(user.role) is not Role.ADMIN:
         raise PermissionDeniedError("Only an administrator can manage users.")
@@ -108,9 +115,11 @@ def add_user(
         raise ValidationError(f"No organization with code {code!r}.", field="organization")
     profile = _clean_profile(full_name=full_name or username, email=email, phone=phone, phone_ext="", fax=fax,
                              email_required=False)
-    return create_user(session, username, password, role=role, organization_code=code or None,
-                       full_name=profile["full_name"], email=profile["email"], phone=profile["phone"],
-                       fax=profile["fax"])
+    added = create_user(session, username, password, role=role, organization_code=code or None,
+                        full_name=profile["full_name"], email=profile["email"], phone=profile["phone"],
+                        fax=profile["fax"])
+    _audit(session, admin, f"user {added.username} added ({Role(added.role).value})")
+    return added
 
 
 def set_user_active(session: Session, admin: UserRecord, user_id: int, active: bool) -> UserRow:
@@ -121,6 +130,7 @@ def set_user_active(session: Session, admin: UserRecord, user_id: int, active: b
         raise ValidationError("You cannot disable your own account.", field="user")
     row.is_active = bool(active)
     session.add(row)
+    _audit(session, admin, f"user {row.username} {'enabled' if active else 'disabled'}")
     session.flush()
     return _row(session, row)
 
@@ -132,6 +142,7 @@ def unlock_user(session: Session, admin: UserRecord, user_id: int) -> UserRow:
     row.failed_logins = 0
     row.locked_until = None
     session.add(row)
+    _audit(session, admin, f"user {row.username} unlocked")
     session.flush()
     return _row(session, row)
 
@@ -153,6 +164,7 @@ def reset_user_password(session: Session, admin: UserRecord, user_id: int, new_p
     row.reset_code_hash = None
     row.reset_code_expires = None
     session.add(row)
+    _audit(session, admin, f"new password set for user {row.username}", "password-reset")
     session.flush()
     return _row(session, row)
 
@@ -180,6 +192,7 @@ def change_user_role(
     row.role = role
     row.organization_id = org.id if org else None
     session.add(row)
+    _audit(session, admin, f"user {row.username} is now {role.value}" + (f" in {code}" if code else ""))
     session.flush()
     return _row(session, row)
 
@@ -267,6 +280,7 @@ def change_own_password(session: Session, user: UserRecord, current: str, new: s
         raise ValidationError(errors)
     row.password_hash = hash_password(new)
     session.add(row)
+    _audit(session, user, "own password changed", "password-reset")
     session.flush()
 
 

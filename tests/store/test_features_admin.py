@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from store.enums import Role
-from store.errors import AccountLockedError, AuthenticationError, PermissionDeniedError, ValidationError
+from store.errors import AuthenticationError, PermissionDeniedError, ValidationError
 from store.models import User
 from store.services.auth import request_password_reset, sign_in
 from store.services.users import (
@@ -70,7 +70,7 @@ def test_disable_enable_unlock_and_reset(admin_office):
         row = s.get(User, clerk.id)
         row.locked_until = utcnow() + timedelta(minutes=10)
         s.add(row)
-    with pytest.raises(AccountLockedError), store.session() as s:
+    with pytest.raises(AuthenticationError), store.session() as s:  # locked: one message for every refusal
         sign_in(s, "clerk1", PASSWORD)
     with store.session() as s:
         assert list_users(s, admin, "clerk1")[0].state() == "Locked"
@@ -78,6 +78,11 @@ def test_disable_enable_unlock_and_reset(admin_office):
         reset_user_password(s, admin, clerk.id, "a-new-password")
     with store.session() as s:
         assert sign_in(s, "clerk1", "a-new-password").id == clerk.id
+        from store.services.audit import list_events
+
+        details = [e.detail for e in list_events(s, admin)]
+    assert "user clerk1 disabled" in details and "user clerk1 unlocked" in details
+    assert "new password set for user clerk1" in details
     with pytest.raises(ValidationError, match="own account"), store.session() as s:
         set_user_active(s, admin, admin.id, False)
     with pytest.raises(ValidationError, match="yourself"), store.session() as s:
