@@ -78,7 +78,7 @@ class AuthDeskApp(App[None]):
         Binding("f1", "plan_contacts", "Help", id="help", tooltip="Whom to contact at the plan", show=False),
         Binding("f8", "my_account", "My account", id="my-account", tooltip="Your profile and password", show=False),
         Binding("f9", "administration", "Admin", id="administration", tooltip="Users (administrators)", show=False),
-        Binding("f10", "sign_out", "Sign out", id="sign-out", tooltip="Sign out / switch user", show=False),
+        Binding("f12", "sign_out", "Sign out", id="sign-out", tooltip="Sign out / switch user", show=False),
     ]
 
     def __init__(self, store: Store | None = None, *, demo: bool = False,

@@ -26,7 +26,7 @@ def _commands(app) -> list[tuple[str, str, object]]:
     items += [
         ("Contact the plan", "Intake phones and hours, fax for clinicals (F1)", app.action_plan_contacts),
         ("My account", "Your name, phone, fax, email and password (F8)", app.action_my_account),
-        ("Sign out", "Sign out and switch user without quitting (F10)", app.action_sign_out),
+        ("Sign out", "Sign out and switch user without quitting (F12)", app.action_sign_out),
     ]
     if user.role == "admin":
         items.append(("Administration", "Users: add, disable, unlock, new password, role (F9)",

@@ -121,7 +121,7 @@ async def test_sign_out_shows_the_sign_in_screen_and_another_user_signs_in(admin
     app = SignedInApp(store, clerk)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("f10")
+        await pilot.press("f12")
         await settle(pilot)
         from tui.screens.sign_in import SignInScreen
 
