@@ -48,10 +48,21 @@ class PlanContactsScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="plan-contacts")
     def _load(self) -> None:
         from store.services.plan_contacts import load_plan_contacts
+        from tui.errors import describe
 
-        with self.app.store.session() as session:
-            contacts = load_plan_contacts(session)
+        if getattr(self.app, "store", None) is None:
+            self.app.call_from_thread(self._say, "The database is not open yet; try again in a moment.")
+            return
+        try:
+            with self.app.store.session() as session:
+                contacts = load_plan_contacts(session)
+        except Exception as exc:  # one line, never a traceback
+            self.app.call_from_thread(self._say, f"Cannot read the plan's contacts: {describe(exc)}")
+            return
         self.app.call_from_thread(self._show, contacts)
+
+    def _say(self, message: str) -> None:
+        self.query_one("#contacts-text", Static).update(Text(message))
 
     def _show(self, contacts: PlanContacts) -> None:
         self.contacts = contacts
