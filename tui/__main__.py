@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     from tui.cli_security import add_audit_parser
 
     add_audit_parser(sub)
+    from tui.cli_plan import add_plan_contacts_parser
+
+    add_plan_contacts_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
@@ -188,6 +191,10 @@ def _dispatch(args) -> int:
         from tui.keymap import run_keys
 
         return run_keys(CommandError)
+    if args.command == "plan-contacts":
+        from tui.cli_plan import run_plan_contacts
+
+        return run_plan_contacts(args, _open(args), CommandError)
     if args.command == "serve":
         from tui.serve import run_serve
 

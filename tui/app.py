@@ -75,6 +75,11 @@ class AuthDeskApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),
         Binding("ctrl+f", "open_search", "Search", id="search", tooltip="Find a case by number, member ID or name"),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the session now", show=False),
+        # Help, My account, Administration, sign out (tui/screens/{plan_contacts,account,admin}.py).
+        Binding("f1", "plan_contacts", "Help", id="help", tooltip="Whom to contact at the plan", show=False),
+        Binding("f8", "my_account", "My account", id="my-account", tooltip="Your profile and password", show=False),
+        Binding("f9", "administration", "Admin", id="administration", tooltip="Users (administrators)", show=False),
+        Binding("f12", "sign_out", "Sign out", id="sign-out", tooltip="Sign out / switch user", show=False),
     ]
 
     def __init__(self, store: Store | None = None, *, demo: bool = False,
@@ -202,6 +207,35 @@ class AuthDeskApp(App[None]):
             await self.push_screen(dashboard)
         for key, character in message.typed_ahead:  # keys typed while the password was checked
             self.post_message(events.Key(key, character))
+
+    # ----- help, account, administration, sign out -----
+
+    def action_plan_contacts(self) -> None:
+        """Show whom to contact at the plan (phones, hours, clinicals fax)."""
+        from tui.screens.plan_contacts import PlanContactsScreen
+
+        self.push_screen(PlanContactsScreen())
+
+    def action_my_account(self) -> None:
+        """Your profile (the contact new requests prefill) and password."""
+        from tui.screens.account import open_my_account
+
+        open_my_account(self)
+
+    def action_administration(self) -> None:
+        """The admin screen (administrators only)."""
+        from store.enums import Role
+
+        if self.user is None or Role(self.user.role) is not Role.ADMIN:
+            self.notify("Administration is for administrators.", severity="warning")
+            return
+        self.open_screen("admin")
+
+    def action_sign_out(self) -> None:
+        """Sign out and show the sign-in screen (switch user)."""
+        from tui.screens.account import sign_out
+
+        sign_out(self)
 
     # ----- navigation used by screens and the command palette -----
 

@@ -31,6 +31,14 @@ def _commands(app) -> list[tuple[str, str, object]]:
                       partial(app.open_screen, "audit")))
         items.append(("Import payer decisions (PAS)", "Apply ClaimResponse .json files to their cases",
                       app.import_decisions))
+    items += [
+        ("Contact the plan", "Intake phones and hours, fax for clinicals (F1)", app.action_plan_contacts),
+        ("My account", "Your name, phone, fax, email and password (F8)", app.action_my_account),
+        ("Sign out", "Sign out and switch user without quitting (F12)", app.action_sign_out),
+    ]
+    if user.role == "admin":
+        items.append(("Administration", "Users: add, disable, unlock, new password, role (F9)",
+                      app.action_administration))
     from store.enums import RequestKind
 
     for kind in RequestKind:
