@@ -72,7 +72,7 @@ from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
-from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
+from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, RadioChoice, TickBox, YesNoField
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
@@ -244,6 +244,8 @@ class WizardScreen(Screen[None]):
     DEFAULT_CSS = """
     WizardScreen #wizard-title { height: 1; padding: 0 1; background: $panel; }
     WizardScreen #wizard-steps { height: 1fr; }
+    WizardScreen #member-banner { height: 1; padding: 0 1; background: $boost; display: none; }
+    WizardScreen #member-banner.-shown { display: block; }
     WizardScreen .wizard-step { padding: 0 1; }
     WizardScreen .step-title { padding: 1 0 0 0; }
     WizardScreen .section-title { padding: 1 0 0 0; }
@@ -274,6 +276,10 @@ class WizardScreen(Screen[None]):
                     tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)")
             for n in range(1, len(STEPS) + 1)
         ),
+        Binding("alt+d", "add_code('diagnosis-search')", "Add diagnosis", id="wizard-add-diagnosis", show=False,
+                tooltip="Go to the add-diagnosis field (from any step)"),
+        Binding("alt+l", "add_code('line-code')", "Add line", id="wizard-add-line", show=False,
+                tooltip="Go to the add-procedure field for a new service line (from any step)"),
         Binding("ctrl+o", "browse_file", "Attach file", id="wizard-browse",
                 tooltip="Choose a clinical record to attach"),
         Binding("a", "accept_proposal", "Accept proposal", id="wizard-accept-proposal",
@@ -420,6 +426,7 @@ class WizardScreen(Screen[None]):
         inpatient = self.kind.is_inpatient
         yield Static("", id="wizard-title")
         yield StepHeader(STEPS, id="step-header")
+        yield Static("", id="member-banner")
         with ContentSwitcher(initial="step-0", id="wizard-steps"):
             with VerticalScroll(id="step-0", classes="wizard-step"):
                 yield Static("[b]Member & eligibility[/b]", classes="step-title")
@@ -454,7 +461,7 @@ class WizardScreen(Screen[None]):
                 yield FieldRow("Expected discharge" if inpatient else "End date",
                                Input(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
                 if self.kind is RequestKind.EMERGENT_ADMISSION:
-                    yield FieldRow("Admitted through the ER", Checkbox("yes", id="admitted-via-er"))
+                    yield FieldRow("Admitted through the ER", TickBox("yes", id="admitted-via-er"))
                     yield FieldRow("Admission date/time", Input(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
                                    required=True)
                 if self.kind is RequestKind.NEWBORN:
@@ -464,25 +471,25 @@ class WizardScreen(Screen[None]):
                                    required=True)
                     yield FieldRow("Birth weight", Input(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
                                    required=True)
-                    yield FieldRow("NICU admission", Checkbox("yes", id="nicu"))
+                    yield FieldRow("NICU admission", TickBox("yes", id="nicu"))
                 yield Static("[b]Diagnosis codes[/b] (ICD-10-CM)  first added is primary · "
-                             "on a code: p = primary, delete = remove", classes="section-title")
+                             "on a code: p = primary, delete = remove · alt+d adds one", classes="section-title")
                 yield Vertical(id="diagnosis-rows")
                 yield FieldRow("Add diagnosis", CodePicker("diagnosis", "diagnosis-search",
                                                              "code or words, Enter adds"), error_id="")
                 yield Static("[b]Service lines[/b] (CPT/HCPCS)  modifier · from · to · units;"
-                             " alt+x removes a line", classes="section-title")
+                             " alt+x removes a line · alt+l adds one", classes="section-title")
                 yield Vertical(id="line-rows")
                 yield FieldRow("Add procedure", CodePicker("procedure", "line-code", "code or words, Enter adds"),
                                error_id="")
             with VerticalScroll(id="step-3", classes="wizard-step"):
                 yield Static("[b]Urgency[/b]  s = standard, e = expedited", classes="step-title")
                 yield FieldRow("Urgency", UrgencySet(
-                    RadioButton("Standard", value=True, id="urgency-standard"),
-                    RadioButton("Expedited", id="urgency-expedited"), id="urgency"), required=True)
+                    RadioChoice("Standard", value=True, id="urgency-standard"),
+                    RadioChoice("Expedited", id="urgency-expedited"), id="urgency"), required=True)
                 yield Static(EXPEDITED_NOTE, classes="hint")
                 yield Static("Criteria for expedited status (space ticks; ticked by the app where it can tell):")
-                yield SelectionList[str](*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
+                yield CriteriaList(*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
                 yield Static("", id="urgency-proposal", classes="hint")
                 yield FieldRow("Benefits reference #", Input(compact=True, id="benefits-reference",
                                                              placeholder="from the benefits & eligibility call"))
@@ -534,6 +541,8 @@ class WizardScreen(Screen[None]):
         from store.services.drafts import new_draft_form
 
         form = new_draft_form(self.kind, self.app.user)
+        if self.kind is RequestKind.EMERGENT_ADMISSION:
+            form.admitted_via_er = True  # the notice is for an admission through the ER
         with self.prevent(*EDIT_MESSAGES):
             self._apply_form(form, {}, [])
         self._baseline = DraftBaseline(None, self.collect_form())
@@ -897,9 +906,11 @@ class WizardScreen(Screen[None]):
 
     @on(DiagnosisRow.PrimaryChosen)
     def _primary_chosen(self, message: DiagnosisRow.PrimaryChosen) -> None:
+        chosen = self._diagnoses.pop(message.index)
+        self._diagnoses.insert(0, chosen)  # the primary diagnosis is listed first
         for index, diagnosis in enumerate(self._diagnoses):
-            diagnosis.is_primary = index == message.index
-        self._render_diagnoses(focus=f"diagnosis-{message.index}")
+            diagnosis.is_primary = index == 0
+        self._render_diagnoses(focus="diagnosis-0")
         self._changed()
 
     @on(DiagnosisRow.RemoveAsked)
@@ -1165,6 +1176,7 @@ class WizardScreen(Screen[None]):
             f"  {escape(record.plan_name)}{group} · {escape(str(record.coverage_order))} coverage "
             f"{format_date(record.coverage_start)} – {end}"
         )
+        self._update_banner()
         if self._advance_when_eligible:
             self._advance_when_eligible = False
             if self.step == STEP_MEMBER:
@@ -1177,6 +1189,7 @@ class WizardScreen(Screen[None]):
         self._eligibility = None
         self._eligibility_error = message.message
         self._advance_when_eligible = False
+        self._update_banner()
         self.query_one("#eligibility", Static).update("[red]✗ Not eligible — the request cannot go on.[/red]")
         self._show_error("member-id", message.message)
         if self.step == STEP_MEMBER:
@@ -1312,6 +1325,7 @@ class WizardScreen(Screen[None]):
             self._render_review()
         header = self.query_one(StepHeader)
         header.current = step
+        self._update_banner()
         self._update_header()
         self.refresh_bindings()
         if save and leaving != step:
@@ -1407,6 +1421,23 @@ class WizardScreen(Screen[None]):
         if force or not self._urgency_touched:
             self.query_one("#urgency", UrgencySet).action_choose(1 if derived else 0)
 
+    def _update_banner(self) -> None:
+        """The member line shown on every step after the first: name, DOB, plan, coverage."""
+        banner = self.query_one("#member-banner", Static)
+        record = self._eligibility
+        member = escape(self._input("member-id").value.strip()) or "—"
+        if record is not None:
+            end = format_date(record.coverage_end) if record.coverage_end else "open"
+            text = (f"[b]{escape(record.last_name)}, {escape(record.first_name)}[/b] · {member} · "
+                    f"DOB {format_date(record.birth_date)} · {escape(record.plan_name)} · "
+                    f"{escape(str(record.coverage_order))} {format_date(record.coverage_start)} – {end}")
+        elif self._eligibility_error:
+            text = f"[red]Member {member}: not eligible (step 1)[/red]"
+        else:
+            text = f"Member {member} · eligibility not checked yet"
+        banner.update(text)
+        banner.set_class(self.step != STEP_MEMBER, "-shown")
+
     def _update_header(self) -> None:
         """A step is judged once the clerk has left it; the review step once visited."""
         header = self.query_one(StepHeader)
@@ -1467,9 +1498,20 @@ class WizardScreen(Screen[None]):
             self._go(self.step - 1)
 
     def action_go_step(self, index: int) -> None:
-        """Jump to step ``index``."""
+        """Jump to step ``index``; on the current step, go to its first field."""
         if index != self.step:
             self._go(index)
+            return
+        fields = self._step_fields(index)
+        if fields:
+            self._focus_id(fields[0][0])
+
+    def action_add_code(self, field_id: str) -> None:
+        """Go to the field that adds a diagnosis or a service line (on the Services step)."""
+        if self.step != STEP_SERVICES:
+            self._go(STEP_SERVICES, focus=field_id)
+        else:
+            self._focus_id(field_id)
 
     def action_save(self) -> None:
         """Save the draft now."""
@@ -1742,9 +1784,10 @@ class WizardScreen(Screen[None]):
         """Choose a file to attach with the file picker."""
         from pathlib import Path
 
-        from textual_fspicker import FileOpen, Filters
+        from textual_fspicker import Filters
 
         from store.services.attachments import ACCEPTED_TYPES
+        from tui.widgets.wizard_file_picker import AttachFileOpen
 
         suffixes = {s.lower() for s in _accepted_suffixes(ACCEPTED_TYPES)}
         filters = Filters(
@@ -1754,9 +1797,10 @@ class WizardScreen(Screen[None]):
 
         def chosen(path: Path | None) -> None:
             if path is not None:
+                AttachFileOpen.remember(Path(path))
                 self._attach_path(str(path))
 
-        self.app.push_screen(FileOpen(Path.home(), filters=filters), chosen)
+        self.app.push_screen(AttachFileOpen(filters=filters), chosen)
 
     # ----- saving -----
 
