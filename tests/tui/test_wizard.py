@@ -624,7 +624,7 @@ async def test_kind_picker_one_key(key, kind):
 
     class PickerApp(App):
         def on_mount(self) -> None:
-            self.push_screen(KindPickerScreen(), results.append)
+            self.push_screen(KindPickerScreen(open_wizard=False), results.append)
 
     async with PickerApp().run_test() as pilot:
         await pilot.pause()

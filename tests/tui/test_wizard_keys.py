@@ -86,15 +86,18 @@ async def test_kind_key_and_member_id_typed_at_once_from_the_dashboard(seeded, s
 
 
 async def test_every_key_of_a_burst_arrives_in_order_in_the_wizard(seeded, signed_in_app):
-    """Member ID, Enter, Medicaid ID typed without pauses: each in its field, nothing lost or swapped."""
+    """Member ID, Enter, start date typed without pauses: each in its field, nothing lost or swapped.
+
+    (Enter skips the optional Medicaid ID and goes to the start date.)"""
     app = signed_in_app(seeded, user_record(seeded, "amy"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         burst(app, "ns")
         burst(app, "M2721960")
         app.post_message(events.Key("enter", None))
-        burst(app, "MCD42")
+        burst(app, "03/02/2026")
         await settle(pilot)
         screen = app.screen
         assert screen.query_one("#member-id").value == "M2721960"
-        assert screen.query_one("#medicaid-id").value == "MCD42"
+        assert screen.query_one("#medicaid-id").value == ""
+        assert screen.query_one("#start-date").value == "03/02/2026"

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Checkbox, OptionList, RadioButton, Select, SelectionList
+from textual.widgets import Checkbox, Input, OptionList, RadioButton, Select, SelectionList
 from textual.widgets._select import SelectOverlay
 
 TYPE_AHEAD_SECONDS = 0.8  # keys closer together than this build one prefix
@@ -175,3 +175,80 @@ class CriteriaList(SelectionList[str]):
         mark = "[x]" if selection.value in self._selected else "[ ]"
         style = next(iter(line)).style if list(line) else self.rich_style
         return Strip([Segment(mark, style=style), Segment(" ", style=style), *line])
+
+
+def _forwarded_key(key: events.Key) -> events.Key:
+    """A copy of ``key`` as the app forwards keys to the focused widget (so it bubbles back as usual)."""
+    fresh = events.Key(key.key, key.character)
+    fresh._set_forwarded()
+    return fresh
+
+
+class FormInput(Input):
+    """An Input that never loses a key typed ahead across Enter.
+
+    Enter hands the field to the form, which decides — sometimes after a
+    worker, e.g. a code lookup — where focus goes next. Keys typed after Enter
+    wait here until focus has moved, then go, in order, to the field that has
+    focus; if the form keeps focus here, they are typed here after a moment.
+    A key that reaches this field after it lost focus goes to the focused one.
+    """
+
+    HANDOFF_SECONDS = 1.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._waiting: list[events.Key] | None = None
+        self._handoff_timer = None
+
+    def take_stray_key(self, event: events.Key) -> bool:
+        """Take a key that bubbled up to the app from elsewhere (typed ahead); False if it was ours."""
+        if getattr(event, "_form_input", None) is self:
+            return False
+        self.post_message(_forwarded_key(event))
+        return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        event._form_input = self  # type: ignore[attr-defined]  # seen here: not a stray when it bubbles
+        if getattr(event, "_handed_off", False):
+            await super()._on_key(event)
+            return
+        if self._waiting is not None:
+            event.stop()
+            event.prevent_default()
+            self._waiting.append(event)
+            return
+        if not self.has_focus and self.screen.focused is not None and self.screen.focused is not self:
+            event.stop()
+            event.prevent_default()
+            self._hand_to(self.screen.focused, [event])
+            return
+        if event.key == "enter" and self.has_focus:
+            self._waiting = []
+            self._handoff_timer = self.set_timer(self.HANDOFF_SECONDS, self._keep_keys)
+        await super()._on_key(event)
+
+    def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
+        for key in keys:
+            fresh = _forwarded_key(key)
+            if target is self:
+                fresh._handed_off = True  # type: ignore[attr-defined]
+            target.post_message(fresh)
+
+    def _keep_keys(self) -> None:
+        """Focus stayed here: type the waiting keys here."""
+        waiting, self._waiting = self._waiting or [], None
+        target = self.screen.focused if self.screen.focused is not None else self
+        self._hand_to(target, waiting)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        if self._waiting is not None:
+            if self._handoff_timer is not None:
+                self._handoff_timer.stop()
+            waiting, self._waiting = self._waiting, None
+            target = self.screen.focused
+            if target is not None and target is not self:
+                self._hand_to(target, waiting)
+            else:
+                self._hand_to(self, waiting)
+        super()._on_blur(event)

@@ -27,6 +27,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from store.errors import StoreError
+from tui.widgets.wizard_fields import FormInput
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ class SearchPicker(Vertical):
         self._error_shown = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(id=self.input_id, placeholder=self.placeholder, compact=True)
+        yield FormInput(id=self.input_id, placeholder=self.placeholder, compact=True)
         yield OptionList(classes="picker-results")
         yield Static("", id=f"{self.input_id}-error", classes="field-error")
 

@@ -72,7 +72,7 @@ from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
-from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, RadioChoice, TickBox, YesNoField
+from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, FormInput, RadioChoice, TickBox, YesNoField
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
@@ -430,10 +430,10 @@ class WizardScreen(Screen[None]):
         with ContentSwitcher(initial="step-0", id="wizard-steps"):
             with VerticalScroll(id="step-0", classes="wizard-step"):
                 yield Static("[b]Member & eligibility[/b]", classes="step-title")
-                yield FieldRow("Member ID", Input(compact=True, id="member-id", placeholder="member ID"), required=True)
-                yield FieldRow("Medicaid ID", Input(compact=True, id="medicaid-id", placeholder="optional"))
+                yield FieldRow("Member ID", FormInput(compact=True, id="member-id", placeholder="member ID"), required=True)
+                yield FieldRow("Medicaid ID", FormInput(compact=True, id="medicaid-id", placeholder="optional"))
                 yield FieldRow("Admission date" if inpatient else "Start date of service",
-                               Input(compact=True, id="start-date", placeholder=DATE_HINT), required=True,
+                               FormInput(compact=True, id="start-date", placeholder=DATE_HINT), required=True,
                                hint="Eligibility depends on the date of service.")
                 yield Static("", id="eligibility")
                 yield Static(ELIGIBILITY_NOTE, classes="hint")
@@ -459,17 +459,17 @@ class WizardScreen(Screen[None]):
                 yield FieldRow("Place of service", PlaceOfServicePicker(), required=True, error_id="")
                 yield Static("", id="dates-of-service", classes="hint")
                 yield FieldRow("Expected discharge" if inpatient else "End date",
-                               Input(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
+                               FormInput(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
                 if self.kind is RequestKind.EMERGENT_ADMISSION:
                     yield FieldRow("Admitted through the ER", TickBox("yes", id="admitted-via-er"))
-                    yield FieldRow("Admission date/time", Input(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
+                    yield FieldRow("Admission date/time", FormInput(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
                                    required=True)
                 if self.kind is RequestKind.NEWBORN:
-                    yield FieldRow("Mother's member ID", Input(compact=True, id="mother-member-id"), required=True)
-                    yield FieldRow("Delivery date", Input(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
+                    yield FieldRow("Mother's member ID", FormInput(compact=True, id="mother-member-id"), required=True)
+                    yield FieldRow("Delivery date", FormInput(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
                     yield FieldRow("Delivery type", ChoiceSelect([], compact=True, id="delivery-type", prompt="—"),
                                    required=True)
-                    yield FieldRow("Birth weight", Input(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
+                    yield FieldRow("Birth weight", FormInput(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
                                    required=True)
                     yield FieldRow("NICU admission", TickBox("yes", id="nicu"))
                 yield Static("[b]Diagnosis codes[/b] (ICD-10-CM)  first added is primary · "
@@ -491,7 +491,7 @@ class WizardScreen(Screen[None]):
                 yield Static("Criteria for expedited status (space ticks; ticked by the app where it can tell):")
                 yield CriteriaList(*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
                 yield Static("", id="urgency-proposal", classes="hint")
-                yield FieldRow("Benefits reference #", Input(compact=True, id="benefits-reference",
+                yield FieldRow("Benefits reference #", FormInput(compact=True, id="benefits-reference",
                                                              placeholder="from the benefits & eligibility call"))
             with VerticalScroll(id="step-4", classes="wizard-step"):
                 yield Static("[b]Clinical documentation & attachments[/b]", classes="step-title")
@@ -499,16 +499,16 @@ class WizardScreen(Screen[None]):
                 yield Static("[b]Attachments[/b]", classes="section-title")
                 yield Static(CLINICALS_NOTE, classes="hint")
                 yield Vertical(id="attachment-rows")
-                yield FieldRow("Attach file", Input(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
+                yield FieldRow("Attach file", FormInput(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
                                hint=self._accepted_hint())
                 yield Button("Browse… (ctrl+o)", id="attachment-browse")
             with VerticalScroll(id="step-5", classes="wizard-step"):
                 yield Static("[b]Contact[/b]  the person completing this request", classes="step-title")
-                yield FieldRow("Contact name", Input(compact=True, id="contact-name"), required=True)
-                yield FieldRow("Phone", Input(compact=True, id="contact-phone"), required=True)
-                yield FieldRow("Extension", Input(compact=True, id="contact-phone-ext"))
-                yield FieldRow("Fax", Input(compact=True, id="contact-fax"), required=True)
-                yield FieldRow("Email", Input(compact=True, id="contact-email"), required=True)
+                yield FieldRow("Contact name", FormInput(compact=True, id="contact-name"), required=True)
+                yield FieldRow("Phone", FormInput(compact=True, id="contact-phone"), required=True)
+                yield FieldRow("Extension", FormInput(compact=True, id="contact-phone-ext"))
+                yield FieldRow("Fax", FormInput(compact=True, id="contact-fax"), required=True)
+                yield FieldRow("Email", FormInput(compact=True, id="contact-email"), required=True)
             with VerticalScroll(id="step-6", classes="wizard-step"):
                 yield Static("[b]Review & submit[/b]", classes="step-title")
                 yield Static("", id="review-summary")
@@ -549,6 +549,8 @@ class WizardScreen(Screen[None]):
         self._set_field_state_enabled(True)
         self._ready = True
         self._go(STEP_MEMBER, save=False)
+        self.focus_first_field()
+        self._release_keys()
         self._find_defaults()
 
     # ----- workers -----
@@ -1334,10 +1336,30 @@ class WizardScreen(Screen[None]):
             self._run_check()
         self.call_later(self._focus_on_arrival, step, focus)
 
+    def _release_keys(self) -> None:
+        """Let the keys typed while the wizard opened reach the focused field (see KindPickerScreen)."""
+        release = getattr(self.app, "release_keys", None)
+        if release is not None:
+            release()
+
+    def on_unmount(self) -> None:
+        """Never leave keys held."""
+        self._release_keys()
+
+    def focus_first_field(self) -> None:
+        """Focus the current step's first field to fill, now (not after the next refresh)."""
+        target = self._first_field_to_fill(self.step)
+        widget = self.query_one(f"#{target}") if target and self.query(f"#{target}") else None
+        if widget is not None and widget.focusable:
+            self.set_focus(widget)
+
     def _focus_on_arrival(self, step: int, focus: str | None) -> None:
         """Focus ``focus``, or the step's first field that needs a value (after rows are rebuilt)."""
         if self.step != step:
             return
+        focused = self.focused
+        if focus is None and focused is not None and self.query_one(f"#step-{step}") in focused.ancestors:
+            return  # the clerk is already typing in this step (keys typed ahead)
         target = focus or self._first_field_to_fill(step)
         if target:
             self._focus_id(target)
@@ -1644,7 +1666,7 @@ class WizardScreen(Screen[None]):
                     if answer in question.options:
                         field_widget.value = answer
                 else:
-                    field_widget = Input(answer, compact=True, id=wid, type="number" if question.kind == "number" else "text")
+                    field_widget = FormInput(answer, compact=True, id=wid, type="number" if question.kind == "number" else "text")
                 widgets.append(Static(escape(label), classes="question"))
                 widgets.append(field_widget)
         await container.mount_all(widgets)
