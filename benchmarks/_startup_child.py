@@ -2,10 +2,15 @@
 
     python benchmarks/_startup_child.py app  DB_URL USERNAME
     python benchmarks/_startup_child.py bare
+    python benchmarks/_startup_child.py sign-in DB_URL
+    python benchmarks/_startup_child.py bare-sign-in
 
 Prints seconds from ``AUTHDESK_BENCH_T0`` (the parent's ``time.time()`` just
 before it started this process) to the first paint of the dashboard's first
-page ("app") or of the same widgets with no data ("bare").
+page ("app") or of the same widgets with no data ("bare"); or, for launch,
+to the first paint of the sign-in screen as ``authdesk`` starts it (the
+database opened in a worker after that paint: "sign-in") or of a bare
+Textual app with the same widgets ("bare-sign-in").
 """
 
 from __future__ import annotations
@@ -94,8 +99,61 @@ def run_bare() -> None:
     Bare().run(headless=True, size=SIZE)
 
 
+def run_sign_in(url: str) -> None:
+    """``authdesk --url URL`` up to the painted sign-in screen (the database opens after it)."""
+    from tui.app import AuthDeskApp
+    from tui.launch import DatabaseOpener
+    from tui.screens.sign_in import SignInScreen
+
+    mounted = SignInScreen.on_mount
+
+    def on_mount(screen) -> None:
+        mounted(screen)
+        screen.call_after_refresh(painted)
+
+    def painted() -> None:
+        _report()
+        app.exit()
+
+    SignInScreen.on_mount = on_mount
+    app = AuthDeskApp(open_store=DatabaseOpener(url=url))
+    app.run(headless=True, size=SIZE)
+
+
+def run_bare_sign_in() -> None:
+    """A bare Textual app with the sign-in screen's widgets."""
+    from textual.app import App
+    from textual.containers import Center, Vertical
+    from textual.widgets import Footer, Header, Input, Label, Static
+
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            with Center(), Vertical():
+                yield Label("Username")
+                yield Input(placeholder="your username")
+                yield Label("Password")
+                yield Input(password=True, placeholder="your password")
+                yield Static("")
+                yield Static("Enter signs in")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(self._painted)
+
+        def _painted(self) -> None:
+            _report()
+            self.exit()
+
+    Bare().run(headless=True, size=SIZE)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "app":
         run_app(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "sign-in":
+        run_sign_in(sys.argv[2])
+    elif sys.argv[1] == "bare-sign-in":
+        run_bare_sign_in()
     else:
         run_bare()

@@ -65,7 +65,12 @@ def make_engine(url: str, *, create_folder: bool = True) -> Engine:
                 pool_pre_ping=True,
                 connect_args={"connect_timeout": 5},
             )
-        except Exception as exc:  # missing driver, bad option
+        except ModuleNotFoundError as exc:  # installed without the [postgres] extra
+            raise DatabaseUnavailableError(
+                "PostgreSQL support is not installed: pip install 'authdesk[postgres]' "
+                "(the psycopg driver), then try again."
+            ) from exc
+        except Exception as exc:  # bad option
             raise DatabaseUnavailableError(f"Cannot use database URL {parsed!r}: {exc}") from exc
     raise DatabaseUnavailableError(
         f"Unsupported database {backend!r}: use an SQLite file or postgresql+psycopg://…"

@@ -14,10 +14,11 @@ object would take most of a minute. Only the four demo users go through
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
@@ -48,6 +49,7 @@ from store.models import (
 )
 from store.services import numbering
 from store.services.cases import build_search_text
+from store.texts import DRAFT_LIFETIME, DRAFT_LIFETIME_WORDS
 from store.types import utcnow
 
 # (username, password, role, organization code; "" = the plan, sees every organization)
@@ -72,7 +74,6 @@ _USER_DETAILS = {
 
 CHUNK = 5000
 SEED = 2026
-DRAFT_LIFETIME = timedelta(hours=96)
 DECISION_EXPEDITED = timedelta(hours=72)
 DECISION_STANDARD = timedelta(days=7)
 
@@ -347,6 +348,10 @@ def is_seeded(store) -> bool:
     return found is not None
 
 
+BASE_CASES = 25_000
+"""Cases generated one by one; beyond them the demo repeats them in SQL with new ids and numbers."""
+
+
 def seed_demo(
     store,
     cases: int = 2000,
@@ -357,10 +362,21 @@ def seed_demo(
 ) -> dict[str, int]:
     """Fill ``store`` with the demo organizations, users, members, providers and cases.
 
+    Atomic: everything, users included, is written in one transaction, so a
+    seed that is killed leaves nothing and the next run starts again. The
+    first :data:`BASE_CASES` cases are generated one by one; more are copies
+    of them made inside the database (``INSERT … SELECT`` with new ids and
+    numbers), which is how a million cases take about a minute and a half. The
+    dashboard listing's indexes, triggers and name index are set aside during
+    the load and built once at the end (:mod:`store.listing`), then the
+    planner's statistics are refreshed.
+
     Args:
         store: an open, migrated store (ideally empty).
         cases: how many requests to create.
-        progress: called as ``progress(done, "cases")`` after each chunk.
+        progress: called as ``progress(done, what)``: ``what`` is ``"cases"``
+            while cases are written (``done`` of ``cases``), then
+            ``"indexes"`` and ``"statistics"`` (``done`` = ``cases``).
         seed: the random seed (the same seed and ``now`` give the same data).
         now: the anchor instant; defaults to :func:`utcnow`.
 
@@ -369,28 +385,95 @@ def seed_demo(
     """
     now = now or utcnow()
     rng = random.Random(seed)
-    users = _create_users(store)
+    report = progress or (lambda done, what: None)
     with store.engine.begin() as conn:
+        users = _create_users(conn)
+        dialect = conn.dialect.name
+        if dialect == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-200000")  # 200 MB while loading
+        _set_aside_listing(conn)
         builder = _Builder(conn, rng, now, users)
-        builder.write_directory(cases)
+        first_id = builder.next_ids["auth_request"]
+        builder.write_directory(min(cases, BASE_CASES))
+        base = min(cases, BASE_CASES)
         done = 0
-        if progress:
-            progress(0, "cases")
-        while done < cases:
-            n = min(CHUNK, cases - done)
+        report(0, "cases")
+        while done < base:
+            n = min(CHUNK, base - done)
             builder.write_cases(done, n)
             done += n
-            if progress:
-                progress(done, "cases")
+            report(done, "cases")
+        while done < cases:
+            n = min(base, cases - done)
+            builder.copy_cases(first_id, base, done, n)
+            done += n
+            report(done, "cases")
         builder.finish()
+        report(cases, "indexes")
+        _restore_listing(conn, first_id)
+        report(cases, "statistics")
+        from store.listing import analyze
+
+        analyze(conn)
+        if dialect == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
+
+    with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help
+        save_plan_contacts(session, None, DEMO_CONTACTS)
     return dict(builder.counts)
 
 
-def _create_users(store) -> dict[str, object]:
+def _set_aside_listing(conn) -> None:
+    """Drop the listing's triggers and indexes (and SQLite's name index) for a bulk load."""
+    from store import listing
+
+    dialect = conn.dialect.name
+    for statement in listing.drop_trigger_sql(dialect):
+        conn.exec_driver_sql(statement)
+    for name, _columns in listing.listing_indexes():
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    if dialect == "sqlite":
+        for statement in listing.drop_name_index_sql(dialect):
+            conn.exec_driver_sql(statement)
+
+
+def _restore_listing(conn, first_id: int) -> None:
+    """List the cases loaded since ``first_id``, recount, build the indexes and triggers again."""
+    from store import listing
+
+    dialect = conn.dialect.name
+    cols = ", ".join(listing.MIRRORED)
+    values = listing.mirrored_values(dialect, "r")
+    conn.execute(text(
+        f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
+        f"SELECT {listing.PLAN_AUDIENCE}, r.id, {values} FROM auth_request r WHERE r.id >= :first"),
+        {"first": first_id})
+    conn.execute(text(
+        f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
+        f"SELECT o.organization_id, r.id, {values} FROM request_organization o "
+        "JOIN auth_request r ON r.id = o.request_id WHERE o.request_id >= :first"),
+        {"first": first_id})
+    conn.exec_driver_sql("DELETE FROM case_count")
+    conn.exec_driver_sql(
+        "INSERT INTO case_count (audience_id, status, n) "
+        "SELECT audience_id, status, COUNT(*) FROM case_listing GROUP BY audience_id, status")
+    for name, columns in listing.listing_indexes():
+        conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
+    for statement in listing.create_name_index_sql(conn):
+        conn.exec_driver_sql(statement)
+    for statement in listing.create_trigger_sql(dialect):
+        conn.exec_driver_sql(statement)
+
+
+def _create_users(conn) -> dict[str, object]:
+    """The demo organizations and users, written in the seed's own transaction."""
+    from sqlmodel import Session
+
     from store.services.auth import create_user, get_or_create_organization
 
     users = {}
-    with store.session() as session:
+    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
         for code, name in ORGANIZATIONS.items():
             get_or_create_organization(session, code, name)
         for username, password, role, org in DEMO_ACCOUNTS:
@@ -399,6 +482,7 @@ def _create_users(store) -> dict[str, object]:
                 session, username, password, role=Role(role), organization_code=org or None,
                 full_name=full_name, email=email, phone=phone, fax=fax,
             )
+        session.commit()
     return users
 
 
@@ -429,6 +513,7 @@ class _Builder:
             ).scalar() or 0
             for name in (numbering.DRAFT, numbering.WEBCERT, numbering.AUTH_SP, numbering.AUTH_IP)
         }
+        self.counter0 = dict(self.counter)
         self.expiring_left = 6
 
     # ----- helpers -----
@@ -443,9 +528,83 @@ class _Builder:
         return self.counter[name]
 
     def _insert(self, model, rows: list[dict]) -> None:
-        if rows:
-            self.conn.execute(insert(model.__table__), rows)
-            self.counts[model.__tablename__] = self.counts.get(model.__tablename__, 0) + len(rows)
+        """Write ``rows`` straight through the driver (COPY on PostgreSQL): no per-value ORM work."""
+        if not rows:
+            return
+        table = model.__table__.name
+        names = list(rows[0])
+        quoted = ", ".join(f'"{n}"' for n in names)
+        if self.conn.dialect.name == "postgresql":
+            raw = self.conn.connection.driver_connection
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([_pg_value(row[n]) for n in names])
+        else:
+            marks = ", ".join("?" for _ in names)
+            self.conn.exec_driver_sql(
+                f"INSERT INTO {table} ({quoted}) VALUES ({marks})",
+                [tuple(_sqlite_value(row[n]) for n in names) for row in rows],
+            )
+        self.counts[table] = self.counts.get(table, 0) + len(rows)
+
+    def copy_cases(self, first_id: int, base: int, done: int, n: int) -> None:
+        """Cases ``done`` … ``done + n - 1`` as copies of the first ``n`` generated ones.
+
+        Inside the database: new ids (shifted by ``done``), new draft, WebCert
+        and authorization numbers (never used before), the same children.
+        """
+        if not hasattr(self, "_base_numbers"):
+            self._base_numbers = {name: self.counter[name] - self.counter0[name] for name in self.counter}
+        copy_index = done // base
+        params = {
+            "shift": done, "first": first_id, "n": n, "draft0": self.counter0[numbering.DRAFT],
+            "wshift": copy_index * self._base_numbers[numbering.WEBCERT],
+            "spshift": copy_index * self._base_numbers[numbering.AUTH_SP],
+            "ipshift": copy_index * self._base_numbers[numbering.AUTH_IP],
+        }
+        pad = _pad_sqlite if self.conn.dialect.name == "sqlite" else _pad_pg
+        draft = f"'D-' || {pad(':draft0 + (id + :shift - :first) + 1', 6)}"
+        webcert = (f"CASE WHEN webcert_number IS NULL THEN NULL ELSE "
+                   f"'WC-' || {pad('CAST(substr(webcert_number, 4) AS INTEGER) + :wshift', 7)} END")
+        auth = ("CASE WHEN auth_number IS NULL THEN NULL WHEN substr(auth_number, 1, 2) = 'SP' THEN "
+                f"'SP' || {pad('CAST(substr(auth_number, 3) AS INTEGER) + :spshift', 7)} ELSE "
+                f"substr(auth_number, 1, 2) || {pad('CAST(substr(auth_number, 3) AS INTEGER) + :ipshift', 7)} END")
+        search = ("substr(lower(member_name || ' ' || member_id_entered || CASE WHEN medicaid_id_entered <> '' "
+                  f"THEN ' ' || medicaid_id_entered ELSE '' END || ' ' || {draft} || COALESCE(' ' || {webcert}, '')"
+                  f" || COALESCE(' ' || {auth}, '')), 1, 400)")
+        special = {"id": "id + :shift", "draft_number": draft, "webcert_number": webcert, "auth_number": auth,
+                   "search_text": search}
+        names = [c.name for c in AuthRequest.__table__.columns]
+        rng_where = "WHERE {col} >= :first AND {col} < :first + :n"
+        self._copy("auth_request", names, [special.get(c, f'"{c}"') for c in names],
+                   "FROM auth_request " + rng_where.format(col="id"), params)
+        for model in (RequestOrganization, DiagnosisLine, ServiceLine):
+            names = [c.name for c in model.__table__.columns if c.name != "id"]
+            exprs = ["request_id + :shift" if c == "request_id" else f'"{c}"' for c in names]
+            self._copy(model.__tablename__, names, exprs,
+                       f"FROM {model.__tablename__} " + rng_where.format(col="request_id"), params)
+        names = ["request_id", "at", "actor_id", "actor_name", "event", "detail"]
+        detail = ("replace(replace(replace(e.detail, b.draft_number, c.draft_number), "
+                  "COALESCE(b.webcert_number, '~'), COALESCE(c.webcert_number, '~')), "
+                  "COALESCE(b.auth_number, '~'), COALESCE(c.auth_number, '~'))")
+        self._copy("case_event", names,
+                   ["c.id", "e.at", "e.actor_id", "e.actor_name", "e.event", detail],
+                   "FROM case_event e JOIN auth_request b ON b.id = e.request_id "
+                   "JOIN auth_request c ON c.id = e.request_id + :shift "
+                   + rng_where.format(col="e.request_id"), params)
+        for name, used in self._base_numbers.items():
+            if name == numbering.DRAFT:
+                continue
+            self.counter[name] = max(self.counter[name], self.counter0[name] + (copy_index + 1) * used)
+        self.counter[numbering.DRAFT] = max(self.counter[numbering.DRAFT],
+                                            self.counter0[numbering.DRAFT] + done + n)
+        self.next_ids["auth_request"] = max(self.next_ids["auth_request"], first_id + done + n)
+
+    def _copy(self, table: str, names: list[str], exprs: list[str], source: str, params: dict) -> None:
+        columns = ", ".join(f'"{c}"' for c in names)
+        result = self.conn.execute(text(f"INSERT INTO {table} ({columns}) SELECT {', '.join(exprs)} {source}"),
+                                   params)
+        self.counts[table] = self.counts.get(table, 0) + max(0, result.rowcount or 0)
 
     # ----- members and providers -----
 
@@ -640,10 +799,10 @@ class _Builder:
 
         # Providers and who may see the case.
         servicing_pid, servicing_org = rng.choice(self.by_specialty[scenario.specialty])
-        requesting_pid = rng.choice(self.family_by_org.get(org_id) or [(servicing_pid, servicing_org)])[0]
+        requesting_pid, requesting_org = rng.choice(self.family_by_org.get(org_id) or [(servicing_pid, servicing_org)])
         own = [p for p in self.by_specialty[scenario.specialty] if p[1] == org_id]
         if own and rng.random() < 0.5:  # the office's own specialist requests directly
-            requesting_pid = own[0][0]
+            requesting_pid, requesting_org = own[0][0], org_id
         facility_pid = facility_org = None
         if scenario.facility:
             if kind is NB:
@@ -657,12 +816,14 @@ class _Builder:
             facility_pid, facility_org, _, _ = rng.choice(options or self.facilities)
 
         request_id = self._take_id("auth_request")
-        orgs.append({"request_id": request_id, "organization_id": org_id, "role": "owner"})
-        seen = {org_id}
-        for other, role in ((servicing_org, ProviderRole.SERVICING), (facility_org, ProviderRole.FACILITY)):
-            if other is not None and other not in seen:
-                seen.add(other)
-                orgs.append({"request_id": request_id, "organization_id": other, "role": role.value})
+        # Who sees the case: the rule save_draft applies (store.services.sharing), not rows of its own.
+        from store.services.sharing import associated_organizations
+
+        for other, role in associated_organizations(org_id, {
+            ProviderRole.REQUESTING: requesting_org, ProviderRole.SERVICING: servicing_org,
+            ProviderRole.FACILITY: facility_org,
+        }).items():
+            orgs.append({"request_id": request_id, "organization_id": other, "role": role})
 
         # Numbers.
         draft_number = numbering.format_draft_number(self._number(numbering.DRAFT))
@@ -727,7 +888,7 @@ class _Builder:
         if status is RequestStatus.DRAFT and updated > created + timedelta(minutes=1):
             ev(_event(request_id, updated, creator, "saved", "Draft saved"))
         if status is RequestStatus.EXPIRED:
-            ev(_event(request_id, expires, None, "expired", "Draft expired 96 hours after it was created"))
+            ev(_event(request_id, expires, None, "expired", f"Draft expired {DRAFT_LIFETIME_WORDS} after it was created"))
         if status is RequestStatus.CANCELLED:
             ev(_event(request_id, updated, creator, "cancelled", f"Draft cancelled by {creator_name}"))
         if submitted:
@@ -769,7 +930,7 @@ class _Builder:
             "admission_at": admission_at,
             "mother_member_id": member_id if kind is NB else "",
             "delivery_date": delivery_date,
-            "delivery_type": ("Cesarean" if "Cesarean" in scenario.treatment_type else "Vaginal") if kind is NB else "",
+            "delivery_type": ("Cesarean section" if "Cesarean" in scenario.treatment_type else "Vaginal") if kind is NB else "",
             "birth_weight_grams": rng.randrange(2400, 4300) if kind is NB else None,
             "nicu": kind is NB and rng.random() < 0.08,
             "urgency": urgency.value,
@@ -838,6 +999,31 @@ class _Builder:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 ))
+
+
+def _sqlite_value(value):
+    """A value as SQLAlchemy would store it in SQLite (UTC text instants, ISO dates, JSON text)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def _pg_value(value):
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def _pad_sqlite(expr: str, width: int) -> str:
+    return f"printf('%0{width}d', {expr})"
+
+
+def _pad_pg(expr: str, width: int) -> str:
+    return f"lpad(({expr})::text, greatest({width}, length(({expr})::text)), '0')"
 
 
 def _coverage(pk, member_pk, plan, group, order, start, end) -> dict:

@@ -153,7 +153,7 @@ class OutboxStatus(StrEnum):
 
 
 class ExpeditedCriterion(StrEnum):
-    """The plan's criteria for expedited status (seed 000)."""
+    """The plan's criteria for expedited status (seed 001, the latest wording)."""
 
     CANCER = "cancer"
     FACILITY_TRANSFER = "facility_transfer"
@@ -182,8 +182,9 @@ EXPEDITED_LABELS = {
         "(e.g., Zoll Life Vest, Oxygen, Wheelchair)"
     ),
     ExpeditedCriterion.ER_ADMISSION: "Inpatient admission through the ER — not a planned admission",
-    ExpeditedCriterion.ADMISSION_WITHIN_7_DAYS: "Inpatient admission if 7 days or less from time of request",
+    ExpeditedCriterion.ADMISSION_WITHIN_7_DAYS: "Inpatient admission planned for 7 days or less from time of call",
     ExpeditedCriterion.BEHAVIORAL_HEALTH: "Any behavioral health admissions",
-    ExpeditedCriterion.INFUSION_WITHIN_7_DAYS: "Infusions / injections if 7 days or less from time of request",
+    # Seed 001 (the latest) drops seed 000's 7-day limit here; the stored value keeps its old name.
+    ExpeditedCriterion.INFUSION_WITHIN_7_DAYS: "Infusions / Injections",
     ExpeditedCriterion.HOSPICE: "Hospice — home or inpatient",
 }

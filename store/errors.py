@@ -21,6 +21,24 @@ class ValidationError(StoreError):
         super().__init__("; ".join(self.errors.values()))
 
 
+class InvalidFormError(ValidationError):
+    """A request form with fields that break their rules; ``errors`` maps each field id to its message.
+
+    Raised by saving and submitting, with every bad field at once, so a screen
+    can show each message at its field.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        count = len(self.errors)
+        head = "1 field is not valid" if count == 1 else f"{count} fields are not valid"
+        self.summary = f"{head}: " + "; ".join(self.errors.values())
+        self.args = (self.summary,)
+
+    def __str__(self) -> str:
+        return self.summary
+
+
 class AuthenticationError(StoreError):
     """Wrong username or password, or a disabled account."""
 

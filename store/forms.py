@@ -66,6 +66,12 @@ class DraftForm:
     delivery_type: str = ""
     birth_weight_grams: int | None = None
     nicu: bool = False
+    # The baby, when known (the request's member is the mother; store.services.newborn).
+    newborn_member_id: str = ""
+    newborn_first_name: str = ""
+    newborn_last_name: str = ""
+    newborn_sex: str = ""  # F, M, U or empty
+    newborn_birth_date: date | None = None
     # Step 4: urgency
     urgency: Urgency = Urgency.STANDARD
     expedited_reasons: list[str] = field(default_factory=list)

@@ -11,7 +11,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step).
 # Start-up compares it with the database's alembic_version in one query and
 # only imports Alembic when an upgrade is really needed.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0010"
 
 
 def alembic_config(engine: Engine):
@@ -44,6 +44,10 @@ def upgrade_database(engine: Engine) -> list[str]:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+    from store.listing import analyze
+
+    with engine.begin() as conn:  # fresh statistics for the new schema's plans
+        analyze(conn)
     return list(reversed(applied))
 
 
@@ -65,3 +69,10 @@ def needs_upgrade(engine: Engine) -> bool:
             return True
         versions = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
     return versions != [SCHEMA_HEAD]
+
+
+def is_hand_made(name: str | None) -> bool:
+    """Schema objects no model describes (search indexes built by raw DDL), for autogenerate to skip."""
+    from store.listing import FTS_TABLE, TRGM_INDEX
+
+    return bool(name) and (name.startswith(FTS_TABLE) or name == TRGM_INDEX)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from store import listing as _listing
 from store.enums import (
     AttachmentKind,
     CareSetting,
@@ -87,6 +88,7 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     reset_code_hash: str | None = Field(default=None, max_length=255)
     reset_code_expires: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    reset_code_attempts: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
@@ -147,6 +149,8 @@ class AuthRequest(SQLModel, table=True):
         Index("ix_request_status_expires", "status", "expires_at"),
         Index("ix_request_status_due", "status", "decision_due_at"),
         Index("ix_request_member_pk", "member_pk"),
+        Index("ix_request_member_id_entered", "member_id_entered"),
+        Index("ix_request_medicaid_id_entered", "medicaid_id_entered"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -188,6 +192,12 @@ class AuthRequest(SQLModel, table=True):
     delivery_type: str = Field(default="", max_length=40)
     birth_weight_grams: int | None = None
     nicu: bool = Field(default=False)
+    # The baby, when known (the request's member is the mother; migration 0010).
+    newborn_member_id: str = Field(default="", max_length=20)
+    newborn_first_name: str = Field(default="", max_length=100)
+    newborn_last_name: str = Field(default="", max_length=100)
+    newborn_sex: str = Field(default="", max_length=1)  # F, M, U or empty
+    newborn_birth_date: date | None = None
 
     # Urgency.
     urgency: Urgency = Field(default=Urgency.STANDARD, sa_type=_enum(12, Urgency))
@@ -237,6 +247,47 @@ class RequestOrganization(SQLModel, table=True):
     role: str = Field(default="owner", max_length=16)
 
 
+class CaseListing(SQLModel, table=True):
+    """Who sees a case, its status and its sort keys: the dashboard's index (:mod:`store.listing`).
+
+    Kept by database triggers from ``auth_request`` and ``request_organization``;
+    the store never writes it directly. ``audience_id`` is an organization,
+    or 0 for the plan's reviewers and administrators. No column is NULL.
+    """
+
+    __tablename__ = "case_listing"
+    __table_args__ = tuple(Index(name, *columns) for name, columns in _listing.listing_indexes())
+
+    request_id: int = Field(foreign_key="auth_request.id", primary_key=True, ondelete="CASCADE")
+    audience_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(max_length=16)
+    kind: str = Field(max_length=24)
+    urgency: str = Field(max_length=12)
+    draft_number: str = Field(max_length=16)
+    webcert_number: str = Field(max_length=16)
+    auth_number: str = Field(max_length=16)
+    member_name: str = Field(max_length=200)
+    member_id_entered: str = Field(max_length=20)
+    start_date: date
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    decision_due_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    decided_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CaseCount(SQLModel, table=True):
+    """Signed deltas of how many cases an audience has in a status (summed when read)."""
+
+    __tablename__ = "case_count"
+    __table_args__ = (Index("ix_case_count_audience_status", "audience_id", "status", "n"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audience_id: int
+    status: str = Field(max_length=16)
+    n: int
+
+
 class DiagnosisLine(SQLModel, table=True):
     """An ICD-10-CM diagnosis on a request; exactly one is primary."""
 
@@ -276,6 +327,8 @@ class ServiceLine(SQLModel, table=True):
     decision_reason: str = Field(default="", max_length=2000)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     was_pended: bool = Field(default=False)
+    # Clinical records attached by the provider after the line was pended (migration 0010).
+    information_received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     clinical_outcome: ClinicalOutcome = Field(
         default=ClinicalOutcome.NOT_REQUIRED, sa_type=_enum(20, ClinicalOutcome)
     )
@@ -381,11 +434,33 @@ class AppSetting(SQLModel, table=True):
     value: str = Field(default="")
 
 
+class AuditEvent(SQLModel, table=True):
+    """One line of the append-only audit log: who did what to which case, when.
+
+    It never holds member data: a case is named by its number only.
+    """
+
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    action: str = Field(max_length=32, index=True)
+    user_id: int | None = Field(default=None, index=True)
+    username: str = Field(default="", max_length=64)
+    organization_id: int | None = Field(default=None)
+    request_id: int | None = Field(default=None, index=True)
+    case_number: str = Field(default="", max_length=20)
+    detail: str = Field(default="", max_length=300)
+
+
 __all__ = [
     "AppSetting",
+    "AuditEvent",
     "Attachment",
     "AuthRequest",
+    "CaseCount",
     "CaseEvent",
+    "CaseListing",
     "Coverage",
     "DiagnosisLine",
     "Member",

@@ -15,9 +15,12 @@ APP_NAME = "authdesk"
 def data_dir() -> Path:
     """The folder holding the default database and attachments.
 
-    ``AUTHDESK_DATA_DIR`` overrides the platform's user data folder.
+    ``[paths] data_dir`` in config.toml (or ``AUTHDESK_DATA_DIR``) overrides
+    the platform's user data folder.
     """
-    override = os.environ.get("AUTHDESK_DATA_DIR")
+    from store.config import settings
+
+    override = settings().paths_data_dir
     if override:
         return Path(override).expanduser()
     import platformdirs
@@ -26,9 +29,10 @@ def data_dir() -> Path:
 
 
 def config_dir() -> Path:
-    """The folder holding ``config.toml`` (SMTP settings, keymap).
+    """The folder holding ``config.toml`` (see :mod:`store.config`).
 
-    ``AUTHDESK_CONFIG_DIR`` overrides the platform's user config folder.
+    ``AUTHDESK_CONFIG_DIR`` overrides the platform's user config folder (an
+    environment variable only: it says where the file is).
     """
     override = os.environ.get("AUTHDESK_CONFIG_DIR")
     if override:

@@ -57,6 +57,7 @@ class RequestRow:
     decision_due_at: datetime | None
     submitted_at: datetime | None
     decided_at: datetime | None
+    started_by: str = ""  # the name of the clerk who started the request
 
     @property
     def number(self) -> str:
@@ -117,6 +118,15 @@ class ServiceLineRecord:
     clinical_outcome: ClinicalOutcome
     clinical_answers: dict = field(default_factory=dict)
     authorized_code: str | None = None  # a modified (A6) line's authorized code, when it differs
+    information_received_at: datetime | None = None  # a file attached while the line was pended
+
+    @property
+    def status_text(self) -> str:
+        """The outcome as shown: ``Pended (A4) · information received`` once a file came in."""
+        text = LineStatus(self.status).label
+        if self.status == LineStatus.PENDED and self.information_received_at is not None:
+            text += " · information received"
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +211,9 @@ class CaseDetail:
     lines: tuple[ServiceLineRecord, ...]
     attachments: tuple[AttachmentRecord, ...]
     events: tuple[EventRecord, ...]
+    # The baby on a newborn delivery notification (the member is the mother).
+    newborn_member_id: str = ""
+    newborn_first_name: str = ""
+    newborn_last_name: str = ""
+    newborn_sex: str = ""
+    newborn_birth_date: date | None = None

@@ -33,6 +33,7 @@ class Store:
     def session(self) -> Iterator[Session]:
         """A session committed on success, rolled back on error."""
         with session_scope(self.engine) as session:
+            session.info["attachments_dir"] = self.attachments_dir  # for letters written by services
             yield session
 
     @property
@@ -46,14 +47,14 @@ class Store:
 
 
 def resolve_url(db_path: str | None = None, url: str | None = None, demo: bool = False) -> str:
-    """The database URL from ``--db``, ``AUTHDESK_DATABASE_URL`` or the default file."""
-    import os
+    """The database URL from ``--db``, ``[database] url`` (``AUTHDESK_DATABASE_URL``) or the default file."""
+    from store.config import settings
 
     if url:
         return url
     if db_path:
         return sqlite_url(Path(db_path).expanduser().resolve())
-    env_url = os.environ.get("AUTHDESK_DATABASE_URL")
+    env_url = settings().database_url
     if env_url and not demo:
         return env_url
     return sqlite_url(paths.default_database_path(demo=demo))

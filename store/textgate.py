@@ -87,6 +87,14 @@ def check_column(value: str | None, table: str, column: str, *, field: str, labe
                       multiline=multiline)
 
 
+def clean_for_log(value: str | None, max_length: int) -> str:
+    """``value`` made safe to record (audit log, log file): control characters
+    replaced by ``?`` and cut at ``max_length`` (never refused: a record of a
+    bad attempt must still be written)."""
+    text = _LINE_BREAKS.sub(" ", _CONTROL.sub("?", "" if value is None else str(value))).strip()
+    return text if len(text) <= max_length else text[: max_length - 1] + "…"
+
+
 def is_ascii_digits(text: str) -> bool:
     """True for ``0``–``9`` only (``str.isdigit`` also takes ``٣`` and ``²``)."""
     return bool(text) and text.isascii() and text.isdigit()
@@ -97,6 +105,7 @@ __all__ = [
     "check_column",
     "check_search",
     "check_text",
+    "clean_for_log",
     "column_limit",
     "is_ascii_digits",
 ]

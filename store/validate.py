@@ -11,11 +11,14 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from store.errors import ValidationError
+from store.formats import DATE_INPUT_FORMATS
+from store.formats import format_date as _format_date
 from store.types import utcnow
 
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m-%d-%Y", "%m%d%Y")
-_RELATIVE = re.compile(r"^t(?:\s*([+-])\s*(\d{1,3}))?$", re.IGNORECASE)
-_TIME = re.compile(r"^(\d{1,2}):?(\d{2})\s*([ap]m?)?$", re.IGNORECASE)
+DATE_FORMATS = DATE_INPUT_FORMATS
+# ASCII digits only: ``\d`` would also take ``٣`` or ``３``, which a clerk cannot have meant.
+_RELATIVE = re.compile(r"^t(?:\s*([+-])\s*([0-9]{1,3}))?$", re.IGNORECASE)
+_TIME = re.compile(r"^([0-9]{1,2}):?([0-9]{2})\s*([ap]m?)?$", re.IGNORECASE)
 MAX_UNITS = 9999
 MAX_MODIFIERS = 4  # X12 837/278 carry up to four procedure modifiers per line
 MIN_BIRTH_WEIGHT_GRAMS = 200
@@ -28,8 +31,15 @@ def today() -> date:
 
 
 def format_date(value: date | None) -> str:
-    """A date as clerks write it: MM/DD/YYYY (empty for none)."""
-    return value.strftime("%m/%d/%Y") if value else ""
+    """A date as clerks write it: MM/DD/YYYY (empty for none); :func:`store.formats.format_date`."""
+    return _format_date(value)
+
+
+def _ascii_digits_only(text: str, field: str, what: str) -> None:
+    """Refuse digits (and other characters) outside ASCII where only ASCII digits make sense."""
+    bad = next((ch for ch in text if not ch.isascii() and (ch.isdigit() or ch.isnumeric())), None)
+    if bad is not None:
+        raise ValidationError(f"“{text}” has the character “{bad}”: type {what} with the digits 0–9.", field=field)
 
 
 def parse_date(text: str, field: str = "date") -> date:
@@ -37,11 +47,14 @@ def parse_date(text: str, field: str = "date") -> date:
     text = (text or "").strip()
     if not text:
         raise ValidationError("Enter a date (MM/DD/YYYY, or t for today).", field=field)
+    _ascii_digits_only(text, field, "a date")
     relative = _RELATIVE.match(text)
     if relative:
         sign, days = relative.groups()
         offset = int(days or 0) * (-1 if sign == "-" else 1)
         return today() + timedelta(days=offset)
+    if not text.isascii():
+        raise ValidationError(f"“{text}” is not a date: use MM/DD/YYYY (e.g. 03/09/2026), or t, t+3.", field=field)
     for fmt in DATE_FORMATS:
         try:
             parsed = datetime.strptime(text, fmt).date()
@@ -86,7 +99,8 @@ def parse_units(text: str, field: str = "units") -> int:
     text = (text or "").strip().replace(",", "")
     if not text:
         raise ValidationError("Enter the number of units (1 or more).", field=field)
-    if not re.fullmatch(r"-?\d+", text):
+    _ascii_digits_only(text, field, "units")
+    if not re.fullmatch(r"-?[0-9]+", text):
         raise ValidationError(f"“{text}” is not a whole number of units.", field=field)
     units = int(text)
     if units < 1:
@@ -101,12 +115,13 @@ def parse_weight_grams(text: str, field: str = "birth-weight") -> int:
     raw = (text or "").strip().lower()
     if not raw:
         raise ValidationError("Enter the birth weight in grams (e.g. 3250).", field=field)
-    pounds = re.fullmatch(r"(\d{1,2})\s*(?:lb|lbs|#)\s*(?:(\d{1,2}(?:\.\d+)?)\s*oz)?", raw)
+    _ascii_digits_only(raw, field, "the weight")
+    pounds = re.fullmatch(r"([0-9]{1,2})\s*(?:lb|lbs|#)\s*(?:([0-9]{1,2}(?:\.[0-9]+)?)\s*oz)?", raw)
     if pounds:
         grams = round(int(pounds.group(1)) * 453.59237 + float(pounds.group(2) or 0) * 28.349523125)
     else:
         cleaned = raw.replace(",", "").removesuffix("grams").removesuffix("g").strip()
-        if not cleaned.isdigit():
+        if not (cleaned.isascii() and cleaned.isdigit()):
             raise ValidationError(f"“{text.strip()}” is not a weight: grams (3250) or 7 lb 3 oz.", field=field)
         grams = int(cleaned)
     if not MIN_BIRTH_WEIGHT_GRAMS <= grams <= MAX_BIRTH_WEIGHT_GRAMS:
@@ -126,6 +141,7 @@ def validate_phone(text: str, field: str = "phone", region: str = "US") -> str:
     raw = (text or "").strip()
     if not raw:
         raise ValidationError("Enter a phone number, e.g. 414-555-0100.", field=field)
+    _ascii_digits_only(raw, field, "the number")
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:

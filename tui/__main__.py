@@ -9,6 +9,7 @@
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
     authdesk housekeeping                expire drafts, queue reminders, send mail
+    authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -16,7 +17,6 @@ Errors print one line and exit non-zero; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -65,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     add_export_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
+
+    from tui.serve import add_serve_parser
+
+    add_serve_parser(sub)
     return parser
 
 
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``authdesk`` console script."""
     args = _parser().parse_args(argv)
     try:
+        _load_settings()
         return _dispatch(args)
     except CommandError as exc:
         print(f"authdesk: {exc}", file=sys.stderr)
@@ -99,10 +104,27 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(exc, StoreError):
             print(f"authdesk: {exc}", file=sys.stderr)
             return 1
-        if os.environ.get("AUTHDESK_DEBUG"):
+        if _debug():
             raise
         print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+
+
+def _load_settings():
+    """Read config.toml and the environment once, up front: a bad setting is one line before any work."""
+    from store.config import settings
+
+    return settings()
+
+
+def _debug() -> bool:
+    """``[app] debug`` (``AUTHDESK_DEBUG``): let an unexpected error show its traceback."""
+    from store.config import ConfigError, settings
+
+    try:
+        return settings().app_debug
+    except ConfigError:
+        return False
 
 
 def _open(args, *, demo: bool = False):
@@ -118,13 +140,12 @@ def _open(args, *, demo: bool = False):
 
 def _dispatch(args) -> int:
     if args.command is None:
-        store = _open(args)
-        if not _has_users(store):
-            raise CommandError(
-                "no users in this database yet; create one first: "
-                "authdesk user add NAME --role admin  (or try the demo: authdesk demo)"
-            )
-        return _run_app(store, demo=False)
+        from tui.launch import NO_USERS, DatabaseOpener, missing_database_file
+
+        if missing_database_file(args.db, args.url) is not None:
+            raise CommandError(NO_USERS)
+        # the database opens in a worker after the sign-in screen has painted
+        return _run_app(None, demo=False, opener=DatabaseOpener(args.db, args.url))
     if args.command == "demo":
         return _demo(args)
     if args.command == "user":
@@ -146,20 +167,15 @@ def _dispatch(args) -> int:
         return run_import_decisions(args, _open(args), CommandError)
     if args.command == "import":
         return _import(args)
+    if args.command == "serve":
+        from tui.serve import run_serve
+
+        return run_serve(args, _open, CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
         return run_export(args, _open(args), CommandError)
     raise CommandError(f"unknown command {args.command!r}")
-
-
-def _has_users(store) -> bool:
-    from sqlalchemy import select
-
-    from store.models import User
-
-    with store.session() as session:
-        return session.execute(select(User.id).limit(1)).first() is not None
 
 
 def _build_code_index() -> int:
@@ -197,11 +213,11 @@ def _prepare_code_index_in_background() -> None:
         pass  # the first code search builds it instead
 
 
-def _run_app(store, *, demo: bool) -> int:
+def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo).run()
+    AuthDeskApp(store=store, demo=demo, open_store=opener).run()
     return 0
 
 
@@ -216,6 +232,11 @@ def _demo(args) -> int:
             for suffix in ("", "-wal", "-shm"):
                 candidate = target.with_name(target.name + suffix)
                 candidate.unlink(missing_ok=True)
+    if target is not None and target.exists() and not args.seed_only:
+        from tui.launch import DatabaseOpener  # seeded already: open it after the first paint
+
+        print(f"Demo database: {target}", file=sys.stderr)
+        return _run_app(None, demo=True, opener=DatabaseOpener(demo=True))
     store = _open(args, demo=True)
     from store.demo import is_seeded, seed_demo
 

@@ -3,99 +3,143 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
+from collections.abc import Callable
 from pathlib import Path
-from importlib import import_module
+from typing import TYPE_CHECKING
 
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
 
+from store.config import Settings, save_theme, saved_theme, start_theme
+from store.config import settings as current_settings
 from store.enums import RequestKind
 from store.records import UserRecord
-from store.store import Store
 from tui.commands import AuthDeskCommands, CaseSearchCommands
-from tui.messages import CasesChanged, SignedIn
+from tui.messages import CasesChanged, DatabaseFailed, DatabaseOpened, SignedIn
+from tui.screens.registry import screen_class
 
-# Screen name -> "module:Class"; modules are imported when first needed so
-# that start-up only pays for the sign-in screen.
-SCREEN_PATHS = {
-    "sign_in": "tui.screens.sign_in:SignInScreen",
-    "dashboard": "tui.screens.dashboard:DashboardScreen",
-    "case_detail": "tui.screens.case_detail:CaseDetailScreen",
-    "kind_picker": "tui.screens.kind_picker:KindPickerScreen",
-    "wizard": "tui.screens.wizard:WizardScreen",
-    "search": "tui.screens.search:SearchScreen",
-    "review_queue": "tui.screens.review_queue:ReviewQueueScreen",
-    "outbox": "tui.screens.outbox:OutboxScreen",
-    "report": "tui.screens.report:ReportScreen",
-    "renewals": "tui.screens.renewals:RenewalsScreen",
-}
+if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) is imported after the first paint
+    from store.store import Store
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IDLE_LOCK_MINUTES = 15
-DEFAULT_HOUSEKEEPING_MINUTES = 5.0
+DEFAULT_IDLE_LOCK_MINUTES = Settings().session_idle_lock_minutes
+DEFAULT_HOUSEKEEPING_MINUTES = Settings().housekeeping_interval_minutes
 
 
 def idle_lock_minutes() -> int:
-    """Minutes without a key before the session locks (``AUTHDESK_IDLE_LOCK_MINUTES``; 0 = never)."""
-    try:
-        return max(0, int(os.environ.get("AUTHDESK_IDLE_LOCK_MINUTES", DEFAULT_IDLE_LOCK_MINUTES)))
-    except ValueError:
-        return DEFAULT_IDLE_LOCK_MINUTES
+    """Minutes without a key before the session locks (``[session] idle_lock_minutes``; 0 = never)."""
+    from store.config import settings
+
+    return settings().session_idle_lock_minutes
 
 
 def housekeeping_minutes() -> float:
-    """Minutes between background housekeeping runs (``AUTHDESK_HOUSEKEEPING_MINUTES``; 0 = off)."""
-    try:
-        return max(0.0, float(os.environ.get("AUTHDESK_HOUSEKEEPING_MINUTES", DEFAULT_HOUSEKEEPING_MINUTES)))
-    except ValueError:
-        return DEFAULT_HOUSEKEEPING_MINUTES
+    """Minutes between background housekeeping runs (``[housekeeping] interval_minutes``; 0 = off)."""
+    from store.config import settings
 
-
-def screen_class(name: str):
-    """Import and return the screen class registered as ``name``."""
-    module_name, class_name = SCREEN_PATHS[name].split(":")
-    return getattr(import_module(module_name), class_name)
+    return settings().housekeeping_interval_minutes
 
 
 class AuthDeskApp(App[None]):
     """Keyboard-driven prior authorization desk.
 
     Args:
-        store: the open database (SQLite file or PostgreSQL).
+        store: the open database (SQLite file or PostgreSQL), or None with ``open_store``.
         demo: show the demo sign-ins on the sign-in screen.
+        settings: the settings in force (default: :func:`store.config.settings`);
+            their ``[keys]`` table remaps bindings by id, ``[ui] theme`` is the start theme.
+        open_store: opens the database; called in a thread worker after the
+            sign-in screen has painted (and again on retry). See ``tui.launch``.
+
+    Attributes:
+        database_state: ``connecting``, ``ready`` or ``failed`` (the sign-in
+            screen watches it); ``database_error`` says why it failed.
     """
+
+    database_state: reactive[str] = reactive("connecting", init=False)
 
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
     COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
+    # Screens get -narrow under 100 columns and -short under 30 rows (an
+    # 80×24 terminal): app.tcss compacts footers, fields and dialogs for them.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),
         Binding("ctrl+f", "open_search", "Search", id="search", tooltip="Find a case by number, member ID or name"),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the session now", show=False),
     ]
 
-    def __init__(self, store: Store, *, demo: bool = False) -> None:
+    def __init__(self, store: Store | None = None, *, demo: bool = False,
+                 open_store: Callable[[], Store] | None = None, settings: Settings | None = None) -> None:
         super().__init__()
+        if store is None and open_store is None:
+            raise TypeError("AuthDeskApp needs a store or an open_store callable")
         self.store = store
+        self._open_store = open_store
+        self.database_error = ""
+        if store is not None:
+            self.set_reactive(AuthDeskApp.database_state, "ready")
         self.demo = demo
+        self.settings = settings if settings is not None else current_settings()
+        self.set_keymap(dict(self.settings.keys))
+        theme = start_theme(self.settings, lambda name: name in self.available_themes)
+        self._start_theme, self._theme_picked = theme or self.theme, False
+        if theme:
+            self.theme = theme
         self.user: UserRecord | None = None
-        self.idle_lock_minutes = idle_lock_minutes()
-        self._last_activity = time.monotonic()
+        self.idle_lock_minutes = self.settings.session_idle_lock_minutes
+        self.last_activity = time.monotonic()
         self._locked = False
 
     def on_mount(self) -> None:
         self.push_screen(screen_class("sign_in")())
+        if self.store is None:
+            self.call_after_refresh(self.connect_database)  # after the first paint
         if self.idle_lock_minutes:
-            self.set_interval(15, self._check_idle, name="idle-lock")
+            self.set_interval(15, self.lock_if_idle, name="idle-lock")
+
+    # ----- the database, opened in a worker -----
+
+    def connect_database(self) -> None:
+        """Open the database in a thread (again, after a failure); no-op once open."""
+        if self.store is not None or self._open_store is None:
+            return
+        self.database_error = ""
+        self.database_state = "connecting"
+        self._connect()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="database")
+    def _connect(self) -> None:
+        from tui.errors import describe
+
+        try:
+            store = self._open_store()
+        except Exception as exc:  # one line on the sign-in screen, never a traceback
+            log.warning("database not opened: %s", type(exc).__name__)
+            self.post_message(DatabaseFailed(describe(exc)))
+            return
+        self.post_message(DatabaseOpened(store))
+
+    @on(DatabaseOpened)
+    def _database_opened(self, message: DatabaseOpened) -> None:
+        self.store = message.store
+        self.database_state = "ready"
+
+    @on(DatabaseFailed)
+    def _database_failed(self, message: DatabaseFailed) -> None:
+        self.database_error = message.message
+        self.database_state = "failed"
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
-            self._last_activity = time.monotonic()
+            self.last_activity = time.monotonic()
         if isinstance(event, events.Key) and self._held_keys is not None:
             self._held_keys.append(event)  # typed while a screen opens: released in order
             return
@@ -128,13 +172,26 @@ class AuthDeskApp(App[None]):
         for key in sorted(held, key=lambda e: e.time):
             await self.on_event(events.Key(key.key, key.character))
 
-    def _check_idle(self) -> None:
-        idle = time.monotonic() - self._last_activity
+    def watch_theme(self, theme: str) -> None:
+        """Keep the theme picked in the palette for the next start."""
+        if theme == self._start_theme and not self._theme_picked:
+            return  # the start theme itself, not a pick
+        self._theme_picked = True
+        if theme != saved_theme():
+            save_theme(theme)
+
+    def lock_if_idle(self) -> None:
+        """Lock the session when no key has been pressed for ``idle_lock_minutes``."""
+        idle = time.monotonic() - self.last_activity
         if idle >= self.idle_lock_minutes * 60:
-            self.action_lock()
+            self.lock(idle_minutes=self.idle_lock_minutes)
 
     def action_lock(self) -> None:
-        """Hide everything behind the password prompt (nothing is lost)."""
+        """Hide everything behind the password prompt now (nothing is lost)."""
+        self.lock()
+
+    def lock(self, idle_minutes: int | None = None) -> None:
+        """Lock the session; ``idle_minutes`` says it happened after that long without a key."""
         if self.user is None or self._locked:
             return
         from tui.screens.lock import LockScreen
@@ -143,9 +200,9 @@ class AuthDeskApp(App[None]):
 
         def unlocked(_: None) -> None:
             self._locked = False
-            self._last_activity = time.monotonic()
+            self.last_activity = time.monotonic()
 
-        self.push_screen(LockScreen(self.user.username, self.idle_lock_minutes), unlocked)
+        self.push_screen(LockScreen(self.user.username, idle_minutes), unlocked)
 
     def action_open_search(self) -> None:
         """Open case search (WebCert, authorization, draft number, member)."""
@@ -185,12 +242,39 @@ class AuthDeskApp(App[None]):
         """Open a saved draft in the wizard at the step where it was left."""
         self.push_screen(screen_class("wizard")(request_id=request_id))
 
-    def open_screen(self, name: str) -> None:
-        """Push one of the registered screens by name (search, outbox …)."""
+    def open_screen(self, name: str, *args: object) -> None:
+        """Push one of the registered screens by name (search, outbox …), with its arguments."""
         if self.user is None:
             self.notify("Sign in first.", severity="warning")
             return
-        self.push_screen(screen_class(name)())
+        self.push_screen(screen_class(name)(*args))
+
+    def action_import_decisions(self) -> None:
+        """Reviewers: apply payers' PAS responses (a dialog asks for the file or folder)."""
+        self.import_decisions()
+
+    def import_decisions(self, path: str = "") -> None:
+        """Reviewers: apply payers' PAS responses from a file or folder (as ``authdesk import decisions``)."""
+        if self.user is None or not self.user.is_reviewer:
+            self.notify("Importing payer decisions is the plan reviewer's work.", severity="warning")
+            return
+        from tui.screens.pas import ImportDecisionsScreen, import_summary
+
+        store, user = self.store, self.user
+
+        def perform(values: dict):
+            from store.services.fhir_import import import_decisions
+
+            return import_decisions(store, user, values["path"])
+
+        def imported(report) -> None:
+            if report is None:
+                return
+            self.notify(import_summary(report), title="Payer decisions",
+                        severity="information" if report.ok else "warning", timeout=8, markup=False)
+            self.post_message(CasesChanged())
+
+        self.push_screen(ImportDecisionsScreen(perform, path), imported)
 
     # ----- background housekeeping (draft expiry, reminders, sending mail) -----
 
@@ -200,7 +284,7 @@ class AuthDeskApp(App[None]):
     @on(SignedIn)
     def _start_housekeeping(self, message: SignedIn) -> None:
         """Run housekeeping every few minutes while someone is signed in (like the cron command)."""
-        minutes = housekeeping_minutes()
+        minutes = self.settings.housekeeping_interval_minutes
         if minutes and self._housekeeping_timer is None:
             self._housekeeping_timer = self.set_interval(minutes * 60, self.run_housekeeping, name="housekeeping")
 

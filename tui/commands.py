@@ -21,6 +21,8 @@ def _commands(app) -> list[tuple[str, str, object]]:
     ]
     if user.is_reviewer:
         items.append(("Review queue", "Pending cases, oldest due first", partial(app.open_screen, "review_queue")))
+        items.append(("Import payer decisions (PAS)", "Apply ClaimResponse .json files to their cases",
+                      app.import_decisions))
     from store.enums import RequestKind
 
     for kind in RequestKind:
@@ -87,12 +89,5 @@ class CaseSearchCommands(Provider):
                 partial(open_request, app, row),
                 help=f"{status} case{extra} · member ID {row.member_id or '—'}",
             )
-        yield Hit(0.3, f"Search cases for “{text}”", partial(_open_search, app, text),
+        yield Hit(0.3, f"Search cases for “{text}”", partial(app.open_screen, "search", text),
                   help="Open the search screen with this text")
-
-
-def _open_search(app, text: str) -> None:
-    from tui.app import screen_class
-
-    if getattr(app, "user", None) is not None:
-        app.push_screen(screen_class("search")(text))

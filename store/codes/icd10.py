@@ -33,7 +33,6 @@ word, (7) fewer essential words, a shorter title, the code.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import threading
@@ -93,8 +92,10 @@ def dotted(code: str) -> str:
 
 
 def index_path() -> Path:
-    """Where the index lives (``AUTHDESK_CODE_INDEX`` overrides the data folder)."""
-    override = os.environ.get("AUTHDESK_CODE_INDEX", "").strip()
+    """Where the index lives (``[paths] code_index`` / ``AUTHDESK_CODE_INDEX`` overrides the data folder)."""
+    from store.config import settings
+
+    override = settings().paths_code_index
     if override:
         return Path(override).expanduser()
     from store import paths

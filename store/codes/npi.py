@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from store.errors import ValidationError
+from store.textgate import is_ascii_digits
 
 NPI_PREFIX = "80840"
 
@@ -23,14 +24,19 @@ def npi_check_digit(first_nine: str) -> int:
 
 def is_valid_npi(value: str) -> bool:
     """Whether ``value`` is ten digits with a correct check digit."""
-    return len(value) == 10 and value.isdigit() and npi_check_digit(value[:9]) == int(value[9])
+    return len(value) == 10 and is_ascii_digits(value) and npi_check_digit(value[:9]) == int(value[9])
+
+
+def normalize_npi(value: str) -> str:
+    """An NPI as typed or imported, without the spaces and dashes people put in it."""
+    return "".join((value or "").split()).replace("-", "")
 
 
 def validate_npi(value: str, field: str = "npi") -> str:
     """Return the NPI with spaces removed, or raise a field-level ValidationError."""
-    cleaned = value.replace(" ", "").replace("-", "")
-    if not cleaned.isdigit():
-        raise ValidationError("An NPI has digits only.", field=field)
+    cleaned = normalize_npi(value)
+    if not is_ascii_digits(cleaned):
+        raise ValidationError("An NPI has the digits 0–9 only.", field=field)
     if len(cleaned) != 10:
         raise ValidationError(f"An NPI has 10 digits; this has {len(cleaned)}.", field=field)
     if not is_valid_npi(cleaned):

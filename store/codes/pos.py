@@ -65,7 +65,7 @@ INPATIENT_PLACES = frozenset({"21", "31", "51", "55", "56", "61"})
 def validate_place_of_service(text: str, field: str = "place-of-service") -> str:
     """A two-digit CMS place of service code (``"1"`` → ``"01"``)."""
     code = (text or "").strip().split(" ", 1)[0]
-    if code.isdigit() and len(code) <= 2:
+    if code.isascii() and code.isdigit() and len(code) <= 2:
         code = code.zfill(2)
         if code in PLACES_OF_SERVICE:
             return code

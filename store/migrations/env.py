@@ -24,12 +24,19 @@ def run_migrations_online() -> None:
     _run(connection)
 
 
+def _include_name(name, type_, parent_names) -> bool:
+    from store.migrate import is_hand_made
+
+    return not is_hand_made(name)
+
+
 def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -206,16 +206,19 @@ def _open_request(session, user: UserRecord, request_id: int | None, allowed: tu
 
 
 def add_attachment(store, user: UserRecord, request_id: int | None, raw_path: str) -> AttachmentRecord:
-    """Attach the file at ``raw_path`` to a draft or pending request."""
+    """Attach the file at ``raw_path`` to a draft, a pending request or a case with a pended line."""
     path, media_type, size = check_file(raw_path)
+    from store.services.pended import ATTACHABLE, record_information_received, require_attachable
+
     with store.session() as session:
-        _open_request(session, user, request_id, (RequestStatus.DRAFT, RequestStatus.PENDING))
+        require_attachable(session, user, _open_request(session, user, request_id, ATTACHABLE))
     try:
         sha, target = store_file(path, Path(store.attachments_dir))
     except OSError as exc:
         raise ValidationError(f"{path.name} could not be copied: {exc.strerror or exc}.", field=FIELD) from None
     with store.session() as session:
-        request = _open_request(session, user, request_id, (RequestStatus.DRAFT, RequestStatus.PENDING))
+        request = _open_request(session, user, request_id, ATTACHABLE)
+        require_attachable(session, user, request)  # a decided case: only with a pended line
         row = Attachment(
             request_id=request.id, kind=AttachmentKind.CLINICAL, filename=path.name[:255],
             media_type=media_type, size_bytes=size, sha256=sha, stored_path=str(target), added_by_id=user.id,
@@ -225,6 +228,7 @@ def add_attachment(store, user: UserRecord, request_id: int | None, raw_path: st
                         .values(version=AuthRequest.version + 1))
         add_event(session, request.id, "Attachment added",
                   f"{path.name} ({ACCEPTED_TYPES[media_type][0]}, {human_size(size)})", user)
+        record_information_received(session, user, request, path.name)
         session.flush()
         return to_attachment_record(row)
 

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import lru_cache
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from store.enums import Role
-from store.errors import AccountLockedError, AuthenticationError, NotFoundError, ValidationError
+from store.errors import AuthenticationError, NotFoundError, ValidationError
 from store.models import Organization, User
 from store.records import UserRecord
+from store.textgate import column_limit
 from store.types import utcnow
 
 MAX_FAILED_SIGN_INS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
-WRONG_CREDENTIALS = "Unknown username or wrong password."
+WRONG_CREDENTIALS = (
+    f"Unknown username or wrong password. After {MAX_FAILED_SIGN_INS} failed sign-ins an account "
+    f"is locked for {int(LOCKOUT.total_seconds() // 60)} minutes."
+)
 
 
 @lru_cache(maxsize=1)
@@ -119,37 +125,46 @@ def to_user_record(session: Session, user: User) -> UserRecord:
 def sign_in(session: Session, username: str, password: str) -> UserRecord:
     """Check credentials; count failures and lock after five for 15 minutes.
 
+    Every refusal reads the same and costs the same (one argon2 check, against
+    a dummy hash when there is no real one to check), so neither the message
+    nor the time tells an unknown name from a wrong password or a locked
+    account. Failures are counted before the password is checked, in one
+    atomic ``UPDATE … RETURNING`` committed at once: however many guesses
+    arrive in parallel, at most :data:`MAX_FAILED_SIGN_INS` are ever checked
+    before the lock.
+
     Raises:
-        AuthenticationError: unknown user or wrong password (same message,
-            so a guesser learns nothing).
-        AccountLockedError: the account is locked; says until when.
+        AuthenticationError: unknown user, wrong password, disabled or locked
+            account (one message for all).
     """
+    from store.services.audit import AuditAction, record_now
+
     now = utcnow()
-    username = username.strip().lower()
-    if not username or not password:
+    if not username.strip() or not password:
         raise AuthenticationError("Enter your username and password.")
-    user = session.exec(select(User).where(User.username == username)).first()
-    if user is None or not user.is_active:
-        # Hash anyway so that unknown names take as long as wrong passwords.
+    username = usable_username(username)
+    engine = session.get_bind()
+    slot = _claim_guess(engine, username, now) if username else None
+    if slot is None:
         password_hasher().verify(password, _dummy_hash())
+        record_now(engine, AuditAction.SIGN_IN_FAILED, username=username, detail=_refusal_reason(session, username))
         raise AuthenticationError(WRONG_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        raise AccountLockedError(_locked_message(user.locked_until, now), user.locked_until)
-    valid, new_hash = password_hasher().verify_and_update(password, user.password_hash)
+    user_id, guesses, stored_hash = slot
+    valid, new_hash = password_hasher().verify_and_update(password, stored_hash)
     if not valid:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_SIGN_INS:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-            session.add(user)
-            session.commit()
-            raise AccountLockedError(_locked_message(user.locked_until, now), user.locked_until)
-        session.add(user)
-        session.commit()
-        left = MAX_FAILED_SIGN_INS - user.failed_logins
-        raise AuthenticationError(
-            f"{WRONG_CREDENTIALS} {left} attempt{'s' if left != 1 else ''} left before the account locks."
-        )
+        locks = guesses >= MAX_FAILED_SIGN_INS
+        with engine.begin() as conn:
+            if locks:
+                conn.execute(update(User).where(User.id == user_id)
+                             .values(locked_until=now + LOCKOUT, failed_logins=0))
+        record_now(engine, AuditAction.SIGN_IN_FAILED, username=username, user_id=user_id,
+                   detail="wrong password")
+        if locks:
+            record_now(engine, AuditAction.LOCKED_OUT, username=username, user_id=user_id,
+                       detail=f"{MAX_FAILED_SIGN_INS} failed sign-ins; locked {int(LOCKOUT.total_seconds() // 60)} minutes")
+        raise AuthenticationError(WRONG_CREDENTIALS)
+    user = session.get(User, user_id)
+    session.refresh(user)
     if new_hash:
         user.password_hash = new_hash
     user.failed_logins = 0
@@ -157,15 +172,66 @@ def sign_in(session: Session, username: str, password: str) -> UserRecord:
     user.last_login_at = now
     session.add(user)
     session.flush()
-    return to_user_record(session, user)
+    signed_in = to_user_record(session, user)
+    from store.services.audit import record
+
+    record(session, AuditAction.SIGNED_IN, signed_in)
+    return signed_in
 
 
-def _locked_message(until, now) -> str:
-    minutes = max(1, int((until - now).total_seconds() // 60) + (1 if (until - now).seconds % 60 else 0))
-    return (
-        f"Account locked after {MAX_FAILED_SIGN_INS} failed sign-ins. "
-        f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+def usable_username(text: str | None) -> str:
+    """The username as stored (stripped, lower case), or "" when no user can have it
+    (a NUL or control character, longer than the column): such a name is
+    answered like any unknown one, never with a database error."""
+    from store.textgate import check_text
+
+    try:
+        return check_text((text or "").lower(), field="username",
+                          max_length=column_limit("app_user", "username"), label="Username")
+    except ValidationError:
+        return ""
+
+
+def _claim_guess(engine, username: str, now) -> tuple[int, int, str] | None:
+    """Count one guess for ``username`` before checking it: (id, guesses so far, hash).
+
+    None when the name is unknown, disabled or locked, or when the guesses
+    allowed are all taken by sign-ins running at this moment. One statement,
+    committed at once, so parallel guesses can never all read the same count.
+    """
+    statement = (
+        update(User)
+        .where(
+            User.username == username,
+            User.is_active.is_(True),
+            User.failed_logins < MAX_FAILED_SIGN_INS,
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+        )
+        .values(failed_logins=User.failed_logins + 1, locked_until=None)
+        .returning(User.id, User.failed_logins, User.password_hash)
     )
+    with engine.begin() as conn:
+        row = conn.execute(statement).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def _refusal_reason(session: Session, username: str) -> str:
+    """Why a sign-in was refused without a check, for the audit log only (never shown)."""
+    if not username:
+        return "unusable username"
+    row = session.execute(select(User.is_active, User.locked_until).where(User.username == username)).first()
+    if row is None:
+        return "unknown username"
+    if not row.is_active:
+        return "account disabled"
+    return "account locked"
+
+
+def record_sign_out(session: Session, user: UserRecord) -> None:
+    """Put a sign-out in the audit log."""
+    from store.services.audit import AuditAction, record
+
+    record(session, AuditAction.SIGNED_OUT, user)
 
 
 @lru_cache(maxsize=1)
@@ -240,27 +306,48 @@ def register_user(
     )
 
 
+MAX_RESET_REQUESTS_PER_HOUR = 3
+MAX_RESET_CODE_GUESSES = 5
+RESET_CODE_REFUSED = "That reset code is wrong or has expired; ask for a new one."
+REDACTED_CODE = "[code removed after sending]"
+_CODE_IN_BODY = re.compile(r"(reset code is )(\d{6})")
+
+
 def request_password_reset(session: Session, username: str) -> bool:
     """Mail a one-time reset code to the user's email (seed 000's Forgot Password).
 
-    Returns whether a code was queued; the UI says the same thing either way,
-    so nobody learns which usernames exist.
+    The code is stored only as an argon2 hash; a new code replaces the old
+    one (whose mail is redacted) and resets the budget of wrong guesses. At
+    most :data:`MAX_RESET_REQUESTS_PER_HOUR` codes are mailed per user per
+    hour. Returns whether a code was queued; the UI says the same thing
+    either way, and every answer costs one hash, so nobody learns which
+    usernames exist.
     """
     import secrets
 
+    from store.services.audit import AuditAction, count_recent, record
     from store.services.notifications import queue_mail
 
-    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    now = utcnow()
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    code_hash = hash_password(code)
+    name = usable_username(username)
+    user = session.exec(select(User).where(User.username == name)).first() if name else None
     if user is None or not user.is_active or not user.email:
         return False
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    now = utcnow()
-    user.reset_code_hash = hash_password(code)
+    recent = count_recent(session, AuditAction.RESET_REQUESTED, user.id, now - timedelta(hours=1))
+    if recent >= MAX_RESET_REQUESTS_PER_HOUR:
+        record(session, AuditAction.RESET_REFUSED, to_user_record(session, user),
+               detail=f"more than {MAX_RESET_REQUESTS_PER_HOUR} codes asked within an hour")
+        return False
+    user.reset_code_hash = code_hash
     user.reset_code_expires = now + RESET_CODE_LIFETIME
+    user.reset_code_attempts = 0
     session.add(user)
+    _redact_reset_mails(session, user.id)
     queue_mail(
         session,
-        dedupe_key=f"password-reset:{user.id}:{now.isoformat()}",
+        dedupe_key=f"password-reset:{user.id}:{now.isoformat()}:{secrets.token_hex(4)}",
         mail_kind="password_reset",
         to_address=user.email,
         subject="AuthDesk password reset code",
@@ -271,30 +358,89 @@ def request_password_reset(session: Session, username: str) -> bool:
             "If you did not ask for it, you can ignore this mail; your password is unchanged.\n"
         ),
     )
+    record(session, AuditAction.RESET_REQUESTED, to_user_record(session, user), detail="code mailed")
     return True
+
+
+def redact_reset_code(body: str) -> str:
+    """The mail body with the reset code replaced (kept readable otherwise)."""
+    return _CODE_IN_BODY.sub(lambda m: m.group(1) + REDACTED_CODE, body)
+
+
+def redact_sent_mail(session: Session, mail_id: int) -> None:
+    """Remove the reset code from a password-reset mail once it has been sent."""
+    from store.models import OutboxMail
+
+    mail = session.get(OutboxMail, mail_id)
+    if mail is not None and mail.mail_kind == "password_reset":
+        mail.body = redact_reset_code(mail.body)
+        session.add(mail)
+
+
+def _redact_reset_mails(session: Session, user_id: int) -> None:
+    """Older reset mails of this user: their codes are dead, remove them from the outbox."""
+    from store.models import OutboxMail
+
+    older = session.exec(
+        select(OutboxMail).where(OutboxMail.mail_kind == "password_reset",
+                                 OutboxMail.dedupe_key.startswith(f"password-reset:{user_id}:"))
+    ).all()
+    for mail in older:
+        mail.body = redact_reset_code(mail.body)
+        session.add(mail)
 
 
 def reset_password(session: Session, username: str, code: str, new_password: str) -> None:
     """Set a new password with a valid reset code (used once); lifts any lock.
 
+    A code dies after :data:`MAX_RESET_CODE_GUESSES` wrong guesses (counted
+    atomically before the check, like sign-in failures). Every answer costs
+    one argon2 check and one argon2 hash, with or without a pending code.
+
     Raises:
-        ValidationError: wrong or expired code (field ``code``) or a weak
-            password (field ``password``).
+        ValidationError: wrong, used, expired or exhausted code (field
+            ``code``, one message for all) or a weak password (``password``).
     """
+    from store.services.audit import AuditAction, record, record_now
+
     check_password_rules(new_password)
-    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
     now = utcnow()
-    if (
-        user is None
-        or user.reset_code_hash is None
-        or user.reset_code_expires is None
-        or user.reset_code_expires <= now
-        or not password_hasher().verify(code.strip(), user.reset_code_hash)
-    ):
-        raise ValidationError("That reset code is wrong or has expired; ask for a new one.", field="code")
-    user.password_hash = hash_password(new_password)
+    name = usable_username(username)
+    new_hash = hash_password(new_password)
+    engine = session.get_bind()
+    slot = None
+    if name:
+        statement = (
+            update(User)
+            .where(User.username == name, User.reset_code_hash.is_not(None), User.reset_code_expires > now,
+                   User.reset_code_attempts < MAX_RESET_CODE_GUESSES)
+            .values(reset_code_attempts=User.reset_code_attempts + 1)
+            .returning(User.id, User.reset_code_attempts, User.reset_code_hash)
+        )
+        with engine.begin() as conn:
+            slot = conn.execute(statement).first()
+    code = (code or "").strip()
+    if slot is None:
+        password_hasher().verify(code, _dummy_hash())
+        record_now(engine, AuditAction.RESET_REFUSED, username=name, detail="no usable code")
+        raise ValidationError(RESET_CODE_REFUSED, field="code")
+    user_id, guesses, code_hash = slot
+    if not password_hasher().verify(code, code_hash):
+        if guesses >= MAX_RESET_CODE_GUESSES:
+            with engine.begin() as conn:
+                conn.execute(update(User).where(User.id == user_id)
+                             .values(reset_code_hash=None, reset_code_expires=None))
+        record_now(engine, AuditAction.RESET_REFUSED, username=name, user_id=user_id,
+                   detail="wrong code" + ("; code withdrawn" if guesses >= MAX_RESET_CODE_GUESSES else ""))
+        raise ValidationError(RESET_CODE_REFUSED, field="code")
+    user = session.get(User, user_id)
+    session.refresh(user)
+    user.password_hash = new_hash
     user.reset_code_hash = None
     user.reset_code_expires = None
+    user.reset_code_attempts = 0
     user.failed_logins = 0
     user.locked_until = None
     session.add(user)
+    _redact_reset_mails(session, user_id)
+    record(session, AuditAction.PASSWORD_RESET, to_user_record(session, user))

@@ -60,6 +60,7 @@ class Rule:
     codes: frozenset[str]
     prefixes: tuple[str, ...]
     questions: tuple[Question, ...]
+    auto_approve: bool = False  # criteria met → approved (A1) at submission (seed 003)
 
     def matches(self, code: str) -> bool:
         """Whether this rule covers ``code``."""
@@ -87,7 +88,10 @@ def parse_rules(text: str) -> tuple[Rule, ...]:
         prefixes = tuple(str(p).upper() for p in raw.get("prefixes", ()))
         if not (codes or prefixes) or not questions:
             raise ValueError(f"rule {n} ({raw.get('title', '?')}) needs codes and questions")
-        rules.append(Rule(str(raw.get("title", "")), codes, prefixes, tuple(questions)))
+        auto_approve = raw.get("auto_approve", False)
+        if not isinstance(auto_approve, bool):
+            raise ValueError(f"rule {n} ({raw.get('title', '?')}): auto_approve must be true or false")
+        rules.append(Rule(str(raw.get("title", "")), codes, prefixes, tuple(questions), auto_approve))
     return tuple(rules)
 
 
@@ -118,6 +122,12 @@ def questions_for(code: str) -> tuple[Question, ...]:
 def unanswered(code: str, answers: dict[str, str]) -> list[Question]:
     """Required questions for ``code`` without an answer."""
     return [q for q in questions_for(code) if q.required and not (answers.get(q.id) or "").strip()]
+
+
+def auto_approves(code: str, answers: dict[str, str]) -> bool:
+    """Whether a line is approved at submission: its rule says ``auto_approve`` and the criteria are met."""
+    rule = rule_for(code)
+    return rule is not None and rule.auto_approve and evaluate(code, answers) is ClinicalOutcome.CRITERIA_MET
 
 
 def evaluate(code: str, answers: dict[str, str]) -> ClinicalOutcome:

@@ -13,6 +13,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from store.enums import RequestKind, RequestStatus, Urgency
+from store.formats import format_date
 from store.errors import NotEligibleError, NotFoundError, ValidationError
 from store.forms import (
     STEP_CLINICAL,
@@ -59,17 +60,28 @@ def step_of(field: str) -> int:
 
 
 def _fmt(day: date | None) -> str:
-    return day.strftime("%m/%d/%Y") if day else ""
+    return format_date(day)
 
 
 def check_form(session: Session, form: DraftForm, attachment_count: int, *, today: date | None = None) -> list[MissingItem]:
-    """Everything missing or invalid in ``form``, in wizard order (empty: ready to submit)."""
+    """Everything missing or invalid in ``form``, in wizard order (empty: ready to submit).
+
+    Invalid values come first at their field (the store's rules,
+    :func:`store.services.draft_rules.form_errors`), then what is missing.
+    """
+    from store.services.draft_rules import form_errors, normalize_form
     from store.services.eligibility import check_eligibility, find_member
 
-    items: list[MissingItem] = []
+    items: list[MissingItem] = [
+        MissingItem(step_of(field), field, message)
+        for field, message in form_errors(session, normalize_form(form)).items()
+    ]
+
+    invalid = {item.field for item in items}
 
     def need(step: int, field: str, message: str) -> None:
-        items.append(MissingItem(step, field, message))
+        if field not in invalid:  # an invalid value's own message says more
+            items.append(MissingItem(step, field, message))
 
     kind = RequestKind(form.kind)
     # Step 1: member and eligibility on the start date.
@@ -107,13 +119,20 @@ def check_form(session: Session, form: DraftForm, attachment_count: int, *, toda
     if kind is RequestKind.EMERGENT_ADMISSION and form.admission_at is None:
         need(STEP_SERVICES, "admission-at", "Admission date and time are required for an emergent admission notice.")
     if kind is RequestKind.NEWBORN:
-        if not form.mother_member_id.strip():
+        from store.services.newborn import mother_member_id, newborn_errors
+
+        mother = mother_member_id(form)  # step 1's member ID, typed once
+        if not mother:
             need(STEP_SERVICES, "mother-member-id", "Mother's member ID is required.")
         else:
             try:
-                find_member(session, form.mother_member_id)
+                find_member(session, mother)
             except (NotFoundError, ValidationError) as exc:
                 need(STEP_SERVICES, "mother-member-id", f"Mother: {exc}")
+        from store.validate import today as today_utc
+
+        for field, message in newborn_errors(form, today or today_utc()).items():
+            need(STEP_SERVICES, field, message)
         if form.delivery_date is None:
             need(STEP_SERVICES, "delivery-date", "Delivery date is required.")
         if not form.delivery_type:

@@ -48,13 +48,31 @@ class EligibilityRecord:
 
 
 def normalize_member_id(text: str) -> str:
-    """Member IDs are compared without spaces, in upper case."""
+    """Member IDs are compared without spaces, in upper case (``HO 60003`` → ``HO60003``).
+
+    The one rule for look-ups and imports alike.
+    """
     return "".join((text or "").split()).upper()
+
+
+def checked_member_id(text: str, *, field: str = "member-id", label: str = "Member ID",
+                      column: str = "member_id") -> str:
+    """:func:`normalize_member_id` through the text gate (NUL, control characters, length).
+
+    Raises:
+        ValidationError: at ``field``, with a message for the person who typed it.
+    """
+    from store.textgate import check_text, column_limit
+
+    text = check_text(text, field=field, max_length=None, label=label)
+    return check_text(normalize_member_id(text), field=field, max_length=column_limit("member", column),
+                      label=label)
 
 
 def find_member(session: Session, member_id: str, medicaid_id: str = "") -> Member:
     """The member with this member ID (or Medicaid ID when no member ID is given)."""
-    member_id, medicaid_id = normalize_member_id(member_id), normalize_member_id(medicaid_id)
+    member_id = checked_member_id(member_id)
+    medicaid_id = checked_member_id(medicaid_id, field="medicaid-id", label="Medicaid ID", column="medicaid_id")
     if not member_id and not medicaid_id:
         raise ValidationError("Enter the member ID (or the Medicaid ID).", field="member-id")
     if member_id:

@@ -1,9 +1,10 @@
-"""The expedited criteria the app can derive from the form (seed 000).
+"""The expedited criteria the app can derive from the form (seed 001's wording).
 
 Urgency is a request only: the clerk confirms or changes what is ticked and
-the plan's reviewer may change it. Derived here: admission or infusion /
-injection 7 days or less from today, admission through the ER, behavioral
-health admission, cancer treatment, dialysis, transplant, hospice.
+the plan's reviewer may change it. Derived here: an inpatient admission 7 days
+or less from today, infusions / injections (seed 001 has no 7-day limit for
+them, unlike seed 000), admission through the ER, behavioral health admission,
+cancer treatment, dialysis, transplant, hospice.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def derive_expedited_criteria(
         found.add(ExpeditedCriterion.ADMISSION_WITHIN_7_DAYS)
     if kind is RequestKind.EMERGENT_ADMISSION or form.admitted_via_er:
         found.add(ExpeditedCriterion.ER_ADMISSION)
-    if soon and any(_is_infusion(c) for c in lines):
+    if any(_is_infusion(c) for c in lines):
         found.add(ExpeditedCriterion.INFUSION_WITHIN_7_DAYS)
     behavioral = "behavioral" in (form.category or "").lower() or any(d.startswith("F") for d in diagnoses[:1])
     if kind.is_inpatient and behavioral:

@@ -34,6 +34,18 @@ CSV_COLUMNS = (
     "decided_at",
 )
 BATCH = 2000
+# A cell starting with one of these is read as a formula by spreadsheets
+# (CSV injection, OWASP): it is written with a leading apostrophe instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """``value`` as CSV text that no spreadsheet runs as a formula.
+
+    ``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``: shown as typed, never run.
+    """
+    text = _text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _text(value) -> str:
@@ -60,6 +72,8 @@ def export_rows_csv(
 
     Rows are streamed from the database in batches in the dashboard's order,
     so 100,000 rows never sit in memory at once. Times are ISO 8601 UTC.
+    Cells that a spreadsheet would run as a formula are neutralised
+    (:func:`safe_cell`), and the export is put in the audit log.
 
     Returns:
         The number of rows written.
@@ -67,6 +81,10 @@ def export_rows_csv(
     Raises:
         ValidationError: the file cannot be written (field ``path``).
     """
+    from store.services.audit import AuditAction, record
+    from store.textgate import check_search
+
+    text = check_search(text, field="filter", label="The filter")
     target = Path(os.path.expanduser(str(path)))
     where = [AuthRequest.status.in_(_statuses(status)), visible_to(user)]
     if text.strip():
@@ -84,25 +102,23 @@ def export_rows_csv(
             result = session.execute(query.execution_options(yield_per=BATCH))
             for raw in result:
                 row = _row(raw)
-                writer.writerow(
-                    [
-                        row.draft_number,
-                        row.webcert_number or "",
-                        row.auth_number or "",
-                        row.member_id,
-                        row.member_name,
-                        _text(RequestKind(row.kind)),
-                        _text(RequestStatus(row.status)),
-                        Urgency(row.urgency).value,
-                        _text(row.start_date),
-                        _text(row.end_date),
-                        _text(row.updated_at),
-                        _text(row.expires_at),
-                        _text(row.decision_due_at),
-                        _text(row.submitted_at),
-                        _text(row.decided_at),
-                    ]
-                )
+                writer.writerow([safe_cell(cell) for cell in (
+                    row.draft_number,
+                    row.webcert_number or "",
+                    row.auth_number or "",
+                    row.member_id,
+                    row.member_name,
+                    _text(RequestKind(row.kind)),
+                    _text(RequestStatus(row.status)),
+                    Urgency(row.urgency).value,
+                    row.start_date,
+                    row.end_date,
+                    row.updated_at,
+                    row.expires_at,
+                    row.decision_due_at,
+                    row.submitted_at,
+                    row.decided_at,
+                )])
                 written += 1
         partial.replace(target)
     except OSError as exc:
@@ -111,7 +127,9 @@ def export_rows_csv(
         except OSError:
             pass
         raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from exc
+    statuses = ", ".join(s.value for s in _statuses(status))
+    record(session, AuditAction.EXPORTED_CSV, user, detail=f"dashboard list ({statuses}): {written} rows")
     return written
 
 
-__all__ = ["CSV_COLUMNS", "export_rows_csv"]
+__all__ = ["CSV_COLUMNS", "FORMULA_STARTS", "export_rows_csv", "safe_cell"]

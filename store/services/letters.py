@@ -195,6 +195,14 @@ def render_letter_pdf(
     for item in lines:
         _line_block(pdf, item, width, highlight=line is not None and item.id == line.id)
 
+    from store.services.plan_contacts import load_plan_contacts
+
+    contact_lines = load_plan_contacts(session).lines()
+    if contact_lines:
+        heading("Contact the plan")
+        for item in contact_lines:
+            text(item, size=9, height=4.5)
+
     heading("Please note")
     for disclaimer in DISCLAIMERS:
         text(disclaimer, size=9, height=4.5)

@@ -63,6 +63,32 @@ def contact_address(session, request: AuthRequest) -> str:
     return ""
 
 
+def reminder_recipients(session, request: AuthRequest) -> list[tuple[str, str, str]]:
+    """Who gets a draft's expiry reminder and expiry notice (seed 002): the
+    identified contact *and* the person who initiated the request.
+
+    Returns ``(role, name, address)`` tuples, ``role`` being ``contact`` or
+    ``initiator``; one entry per distinct address (case-insensitive), so a
+    clerk who is their own contact gets one mail. With no address at all the
+    single contact entry has an empty address (the outbox records it as failed).
+    """
+    out: list[tuple[str, str, str]] = []
+    contact = (request.contact_email or "").strip()
+    if contact:
+        out.append(("contact", request.contact_name or "", contact))
+    creator = session.get(User, request.created_by_id) if request.created_by_id else None
+    if creator is not None and (creator.email or "").strip():
+        address = creator.email.strip()
+        if address.lower() not in {a.lower() for _, _, a in out}:
+            out.append(("initiator", creator.full_name or creator.username, address))
+    return out or [("contact", request.contact_name or "", "")]
+
+
+def recipient_key(key: str, role: str) -> str:
+    """The dedupe key of a mail sent to ``role``: the contact keeps ``key`` itself."""
+    return key if role == "contact" else f"{key}:{role}"
+
+
 # --- dedupe keys -------------------------------------------------------------
 
 
@@ -114,8 +140,9 @@ def _kind_label(request: AuthRequest) -> str:
     return RequestKind(request.kind).label
 
 
-def _greeting(request: AuthRequest) -> str:
-    return f"Hello {request.contact_name}," if request.contact_name else "Hello,"
+def _greeting(request: AuthRequest, name: str | None = None) -> str:
+    name = request.contact_name if name is None else name
+    return f"Hello {name}," if name else "Hello,"
 
 
 def _case_block(request: AuthRequest) -> list[str]:
@@ -285,11 +312,11 @@ def urgency_change(request: AuthRequest, previous: Urgency | str, note: str = ""
     return subject, body
 
 
-def draft_expiring(request: AuthRequest) -> tuple[str, str]:
-    """Reminder that a draft expires within 24 hours."""
+def draft_expiring(request: AuthRequest, to_name: str | None = None) -> tuple[str, str]:
+    """Reminder that a draft expires within 24 hours (``to_name``: whom it greets, default the contact)."""
     subject = f"Draft {request.draft_number} expires {fmt_instant(request.expires_at)}"
     body = _join(
-        _greeting(request),
+        _greeting(request, to_name),
         "",
         f"Your draft request {request.draft_number} has not been submitted and will expire "
         f"at {fmt_instant(request.expires_at)} (96 hours after it was started).",
@@ -305,11 +332,11 @@ def draft_expiring(request: AuthRequest) -> tuple[str, str]:
     return subject, body
 
 
-def draft_expired(request: AuthRequest) -> tuple[str, str]:
-    """Notice that a draft has expired unsubmitted."""
+def draft_expired(request: AuthRequest, to_name: str | None = None) -> tuple[str, str]:
+    """Notice that a draft has expired unsubmitted (``to_name``: whom it greets, default the contact)."""
     subject = f"Draft {request.draft_number} has expired"
     body = _join(
-        _greeting(request),
+        _greeting(request, to_name),
         "",
         f"Your draft request {request.draft_number} expired at {fmt_instant(request.expires_at)} "
         "without being submitted. It is kept read-only in AuthDesk (Expired); nothing you "
@@ -339,6 +366,8 @@ __all__ = [
     "draft_expiring_key",
     "line_decision",
     "line_decision_key",
+    "recipient_key",
+    "reminder_recipients",
     "status_change",
     "status_change_key",
     "submission_confirmation",

@@ -385,6 +385,14 @@ def _record(store, mail_id: int, token: int, **values) -> bool:
         return result.rowcount == 1
 
 
+def _redact_secrets(store, mail_id: int) -> None:
+    """A sent password-reset mail keeps no readable code (issue 9)."""
+    from store.services.auth import redact_sent_mail
+
+    with store.session() as session:
+        redact_sent_mail(session, mail_id)
+
+
 def count_waiting(store) -> int:
     """How many mails are queued (due or not)."""
     with store.session() as session:
@@ -439,6 +447,7 @@ def send_pending(store, settings: SmtpSettings | None, now: datetime | None = No
                 continue
             if _record(store, mail_id, token, status=OutboxStatus.SENT, sent_at=now, last_error="", next_attempt_at=None):
                 sent += 1
+                _redact_secrets(store, mail_id)
             else:  # our lease ran out and another sender re-claimed it: cannot happen with a sane lease
                 log.error("mail %s was sent but its claim had been taken over", mail_id)
                 sent += 1

@@ -93,8 +93,9 @@ def require(user: UserRecord, facts: CaseFacts, action: CaseAction) -> None:
         case CaseAction.EDIT | CaseAction.ATTACH if status is RequestStatus.DRAFT:
             if role not in _PROVIDER_SIDE:
                 raise PermissionDeniedError("Reviewers do not change drafts.")
-        case CaseAction.ATTACH if status is RequestStatus.PENDING:
-            if role not in _PROVIDER_SIDE:
+        case CaseAction.ATTACH if status is RequestStatus.PENDING or (
+                status is RequestStatus.ACCEPTED and LineStatus.PENDED in facts.line_statuses):
+            if role not in _PROVIDER_SIDE:  # a pended line asks for clinical information (seed 003)
                 raise PermissionDeniedError("Reviewers do not add clinical records.")
         case CaseAction.EDIT | CaseAction.ATTACH:
             raise InvalidTransitionError(f"The case is {state}: it cannot be changed any more.")

@@ -21,7 +21,9 @@ def search_providers(session: Session, text: str, *, facility: bool | None = Non
     ``facility`` narrows to facilities (True) or practitioners (False); None searches all.
     Exact NPI / number matches come first, then names starting with the text.
     """
-    text = " ".join((text or "").split())
+    from store.textgate import check_search
+
+    text = " ".join(check_search(text, field="provider-search", label="The provider search").split())
     if len(text) < 2:
         return []
     digits = text.replace(" ", "").replace("-", "")
@@ -47,7 +49,12 @@ def search_providers(session: Session, text: str, *, facility: bool | None = Non
 
 
 def find_provider_by_npi(session: Session, npi: str) -> ProviderRecord | None:
-    """The provider with this NPI, or None."""
+    """The provider with this NPI, or None (also for text that cannot be an NPI)."""
+    from store.textgate import is_ascii_digits
+
+    npi = (npi or "").strip()
+    if not is_ascii_digits(npi) or len(npi) != 10:
+        return None
     row = session.exec(select(Provider).where(Provider.npi == npi)).first()
     return to_provider_record(row) if row is not None else None
 

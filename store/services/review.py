@@ -129,6 +129,8 @@ def _attachments_dir(session: Session, attachments_dir: Path | None) -> Path:
     """The store's attachments folder, derived like open_store does when not given."""
     if attachments_dir is not None:
         return Path(attachments_dir)
+    if session.info.get("attachments_dir"):
+        return Path(session.info["attachments_dir"])  # the store's own folder (Store.session)
     from store import paths
 
     engine = session.get_bind()
@@ -183,18 +185,27 @@ def review_queue(
 def lines_to_decide(
     session: Session, user: UserRecord, limit: int = QUEUE_PAGE_SIZE, offset: int = 0
 ) -> RequestPage:
-    """Accepted cases with a line not yet decided or pended, oldest decision first."""
+    """Accepted cases with a line not yet decided or pended.
+
+    Cases whose pended line has received information (a clinical file attached
+    since it was pended) come first, then the oldest decision first.
+    """
     _require_reviewer(user)
     open_line = exists().where(
         ServiceLine.request_id == AuthRequest.id,
         ServiceLine.status.in_([LineStatus.REQUESTED, LineStatus.PENDED]),
+    )
+    received = exists().where(
+        ServiceLine.request_id == AuthRequest.id,
+        ServiceLine.status == LineStatus.PENDED,
+        ServiceLine.information_received_at.is_not(None),
     )
     where = (AuthRequest.status == RequestStatus.ACCEPTED, open_line)
     total = session.execute(select(func.count()).select_from(AuthRequest).where(*where)).scalar_one()
     rows = session.execute(
         select(*_ROW_COLUMNS)
         .where(*where)
-        .order_by(asc(AuthRequest.decided_at), asc(AuthRequest.id))
+        .order_by(~received, asc(AuthRequest.decided_at), asc(AuthRequest.id))
         .offset(max(0, offset))
         .limit(limit)
     ).all()
@@ -355,6 +366,64 @@ def reject_request(
     )
     session.flush()
     return case_detail(session, req)
+
+
+# --- immediate decision when the criteria are met (seed 003) -----------------------
+
+EVENT_APPROVED_AT_SUBMISSION = "approved_at_submission"
+
+
+def approve_when_criteria_met(session: Session, request: AuthRequest, now: datetime | None = None) -> bool:
+    """Decide a just-submitted request at once when the plan's rules allow it.
+
+    Seed 003: "Criteria met for this request … You will receive your
+    authorization status and reference ID after submitting." When every
+    service line's code has a clinical rule marked ``auto_approve = true``
+    (``store/rules/clinical_rules.toml``) and its answers meet the criteria,
+    the case is accepted and each line approved (A1) for the units and dates
+    requested, with the letter, the mails and timeline events, in the caller's
+    transaction. Otherwise nothing changes and a reviewer decides.
+
+    Returns:
+        True when the request was decided.
+    """
+    from store.services.clinical import auto_approves
+
+    if request.status != RequestStatus.PENDING:
+        return False
+    lines = list(session.execute(
+        select(ServiceLine).where(ServiceLine.request_id == request.id).order_by(ServiceLine.line_number)
+    ).scalars())
+    if not lines or not all(auto_approves(x.code, dict(x.clinical_answers or {})) for x in lines):
+        return False
+    now = now or utcnow()
+    _bump(session, request, now)
+    request.status = RequestStatus.ACCEPTED
+    request.decided_at = now
+    session.add(request)
+    for line in lines:
+        line.status = LineStatus.APPROVED
+        line.authorized_units = line.requested_units
+        line.authorized_from, line.authorized_to = _window(line, request)
+        line.decided_at = now
+        line.decision_reason = ""
+        session.add(line)
+    session.flush()
+    letter = letters.write_determination_letter(
+        session, request, letters.LETTER_ACCEPTED, _attachments_dir(session, None), when=now)
+    approved = "; ".join(
+        f"line {x.line_number} ({x.code}) {x.authorized_units} units "
+        f"{fmt_date(x.authorized_from)} – {fmt_date(x.authorized_to)}" for x in lines)
+    add_event(session, request.id, EVENT_APPROVED_AT_SUBMISSION,
+              f"Criteria met: approved (A1) at submission under the plan's rules; authorization number "
+              f"{request.auth_number} is active; {approved}. Letter {letter.filename}.", at=now)
+    _mail(session, request, mail_templates.status_change_key(request, RequestStatus.ACCEPTED),
+          mail_templates.KIND_STATUS_CHANGE, mail_templates.status_change(request))
+    for line in lines:
+        _mail(session, request, mail_templates.line_decision_key(request, line),
+              mail_templates.KIND_LINE_DECISION, mail_templates.line_decision(request, line))
+    session.flush()
+    return True
 
 
 # --- line decisions ------------------------------------------------------------
@@ -573,6 +642,7 @@ def decide_line(
         line.authorized_to = None
     if status == LineStatus.PENDED:
         line.was_pended = True
+    line.information_received_at = None  # a new decision: nothing received since
     session.add(line)
     session.flush()
     letter = letters.write_determination_letter(
@@ -610,6 +680,7 @@ __all__ = [
     "DECISION_OUTCOMES",
     "GRANTING_OUTCOMES",
     "accept_request",
+    "approve_when_criteria_met",
     "change_urgency",
     "decide_line",
     "decision_due",

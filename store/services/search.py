@@ -8,114 +8,91 @@
    means ``D-000012``) and looked up in ``webcert_number``, ``auth_number`` and
    ``draft_number``; a member ID is looked up in the member table's unique
    index and the member's requests through ``ix_request_member_pk``.
-2. **Names** as you type: member names starting with the text first, then
-   names (and IDs and numbers) containing every word typed.
+2. **Names** as you type, only when the text is not number-shaped: names
+   holding every word typed, through the member-name search index (SQLite
+   FTS5 trigram, PostgreSQL pg_trgm), names starting with the text first.
 
 Results are only cases the user may see (:func:`store.services.cases.visible_to`).
 """
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import case, desc, func, or_, select
+from sqlalchemy import asc, case, desc, func, select
 from sqlmodel import Session
 
-from store.models import AuthRequest, Member
+from store.listing import PLAN_AUDIENCE
+from store.models import AuthRequest, CaseListing
 from store.records import RequestRow, UserRecord
-from store.services.cases import _ROW_COLUMNS, _row, filter_condition, visible_to
+from store.services.cases import _ROW_COLUMNS, _row, audience_of
+from store.services.textmatch import NameMatch, exact_condition, normalize_numbers, route
 
 SEARCH_LIMIT = 20
-
-_WEBCERT = re.compile(r"^WC-?(\d{1,7})$")
-_AUTH = re.compile(r"^(SP|IP)-?(\d{1,7})$")
-_DRAFT = re.compile(r"^D-?(\d{1,6})$")
+_LISTING = CaseListing.__table__
 
 
-def normalize_numbers(text: str) -> dict[str, set[str]]:
-    """The exact values ``text`` may stand for, by column.
-
-    >>> normalize_numbers(" wc-0000012 ")["webcert"]
-    {'WC-0000012'}
-    """
-    compact = re.sub(r"\s+", "", text).upper()
-    found: dict[str, set[str]] = {"webcert": set(), "auth": set(), "draft": set(), "member": set()}
-    if not compact:
-        return found
-    if m := _WEBCERT.match(compact):
-        found["webcert"].add(f"WC-{int(m.group(1)):07d}")
-    if m := _AUTH.match(compact):
-        found["auth"].add(f"{m.group(1)}{int(m.group(2)):07d}")
-    if m := _DRAFT.match(compact):
-        found["draft"].add(f"D-{int(m.group(1)):06d}")
-    if re.fullmatch(r"[A-Z0-9-]{1,20}", compact):
-        stripped = text.strip()
-        found["member"].update({compact, stripped} if len(stripped) <= 20 else {compact})
-    return found
+def _visible_ids(user: UserRecord, query):
+    """``query`` (of request ids) narrowed to the cases ``user`` sees, through the listing's key."""
+    audience = audience_of(user)
+    if audience == PLAN_AUDIENCE:
+        return query
+    return select(_LISTING.c.request_id).where(
+        _LISTING.c.audience_id == audience, _LISTING.c.request_id.in_(query)
+    )
 
 
-def _exact(session: Session, user: UserRecord, text: str, limit: int) -> list[RequestRow]:
-    numbers = normalize_numbers(text)
-    conditions = []
-    if numbers["webcert"]:
-        conditions.append(AuthRequest.webcert_number.in_(numbers["webcert"]))
-    if numbers["auth"]:
-        conditions.append(AuthRequest.auth_number.in_(numbers["auth"]))
-    if numbers["draft"]:
-        conditions.append(AuthRequest.draft_number.in_(numbers["draft"]))
-    if numbers["member"]:
-        member_pks = list(
-            session.execute(select(Member.id).where(Member.member_id.in_(numbers["member"]))).scalars()
-        )
-        if member_pks:
-            conditions.append(AuthRequest.member_pk.in_(member_pks))
-    if not conditions:
-        return []
+def _rows(session: Session, ids_query, order, limit: int) -> list[RequestRow]:
     rows = session.execute(
-        select(*_ROW_COLUMNS)
-        .where(or_(*conditions), visible_to(user))
-        .order_by(desc(AuthRequest.updated_at), desc(AuthRequest.id))
-        .limit(limit)
+        select(*_ROW_COLUMNS).where(AuthRequest.id.in_(ids_query)).order_by(*order).limit(limit)
     ).all()
     return [_row(r) for r in rows]
 
 
-def _by_name(session: Session, user: UserRecord, text: str, limit: int, skip: set[int]) -> list[RequestRow]:
-    words = text.strip().lower()
-    if not words:
-        return []
-    prefix = func.lower(AuthRequest.member_name).startswith(words, autoescape=True)
-    if len(words) < 2:
-        match = prefix  # one letter: only names starting with it
+def _exact(session: Session, user: UserRecord, numbers: list[dict[str, set[str]]], limit: int) -> list[RequestRow]:
+    query = select(AuthRequest.id)
+    for part in numbers:
+        query = query.where(exact_condition(part))
+    return _rows(session, _visible_ids(user, query),
+                 (desc(AuthRequest.updated_at), desc(AuthRequest.id)), limit)
+
+
+def _by_name(session: Session, user: UserRecord, words: tuple[str, ...], limit: int) -> list[RequestRow]:
+    phrase = " ".join(words)
+    prefix = func.lower(AuthRequest.member_name).startswith(phrase, autoescape=True)
+    if len(phrase) < 2:
+        ids = select(AuthRequest.id).where(prefix)  # one letter: only names starting with it
     else:
-        match = or_(prefix, filter_condition(words))
-    query = select(*_ROW_COLUMNS).where(match, visible_to(user))
-    if skip:
-        query = query.where(AuthRequest.id.not_in(skip))
-    rows = session.execute(
-        query.order_by(
-            case((prefix, 0), else_=1),
-            AuthRequest.member_name,
-            desc(AuthRequest.updated_at),
-            desc(AuthRequest.id),
-        ).limit(limit)
-    ).all()
-    return [_row(r) for r in rows]
+        ids = select(AuthRequest.id).where(NameMatch(AuthRequest.id, words))
+    return _rows(
+        session,
+        _visible_ids(user, ids),
+        (case((prefix, 0), else_=1), asc(AuthRequest.member_name), desc(AuthRequest.updated_at),
+         desc(AuthRequest.id)),
+        limit,
+    )
 
 
 def search_cases(session: Session, user: UserRecord, text: str, limit: int = SEARCH_LIMIT) -> list[RequestRow]:
-    """Cases matching ``text``: exact number / member-ID matches first, then names.
+    """Cases matching ``text``: exact numbers and member IDs, or words of member names.
 
-    Returns at most ``limit`` dashboard rows, each once; an empty list for
-    blank text.
+    Number- and ID-shaped text (:func:`store.services.textmatch.route`) is
+    answered by exact indexed lookups and nothing else; other words by the
+    member-name search index, names starting with the text first. Returns at
+    most ``limit`` dashboard rows, each once; an empty list for blank text.
     """
-    if not text or not text.strip() or limit <= 0:
+    from store.textgate import check_search
+
+    text = check_search(text, field="search")
+    if not text or limit <= 0:
         return []
-    found = _exact(session, user, text, limit)
-    if len(found) < limit:
-        seen = {r.id for r in found}
-        found += _by_name(session, user, text, limit - len(found), seen)
-    return found
+    routed = route(text)
+    if routed.numbers:
+        found = _exact(session, user, list(routed.numbers), limit)
+        if not routed.words:
+            return found
+        ids = [r.id for r in found]
+        named = {r.id for r in _by_name(session, user, routed.words, 10 * limit)} if ids else set()
+        return [r for r in found if r.id in named]
+    return _by_name(session, user, routed.words, limit)
 
 
 __all__ = ["normalize_numbers", "search_cases"]

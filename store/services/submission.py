@@ -14,16 +14,18 @@ from sqlmodel import Session, select
 
 from store.enums import LineStatus, RequestKind, RequestStatus, Urgency
 from store.errors import IncompleteError
+from store.formats import format_utc_datetime
 from store.forms import SubmissionResult
 from store.models import Attachment, AuthRequest, Provider, RequestOrganization, ServiceLine
 from store.records import UserRecord
 from store.services import mail_templates
 from store.services.cases import build_search_text
 from store.services.completeness import check_form
-from store.services.drafts import _bump_version, draft_is_open, form_from_request, get_request_for
+from store.services.drafts import bump_draft_version, draft_is_open, form_from_request, get_request_for
 from store.services.eligibility import check_eligibility
 from store.services.notifications import queue_mail
 from store.services.numbering import next_auth_number, next_webcert_number
+from store.services.permissions import CaseAction, facts_of_request, require
 from store.services.review import decision_due
 from store.services.timeline import add_event
 from store.types import utcnow
@@ -32,14 +34,21 @@ from store.types import utcnow
 def submit_request(session: Session, user: UserRecord, request_id: int, expected_version: int | None) -> SubmissionResult:
     """Submit draft ``request_id`` as saved at ``expected_version``.
 
+    Nothing gets a WebCert number unless every field is valid and the request
+    is complete: the refusal lists every missing or invalid item at once, the
+    list the review page shows (:func:`store.services.completeness.check_form`).
+
     Raises:
-        IncompleteError: items are missing (``missing`` lists them, each with its field).
+        IncompleteError: items are missing or invalid (``missing`` lists them, each with its
+            field; ``errors`` maps field id → message).
+        PermissionDeniedError: the user may not change this draft.
         ConflictError: the draft changed since ``expected_version``.
         InvalidTransitionError: it is not an open draft any more.
     """
     now = utcnow()
     request = get_request_for(session, user, request_id)
     draft_is_open(request, now)
+    require(user, facts_of_request(session, request), CaseAction.EDIT)
     form = form_from_request(session, request)
     attachments = session.execute(
         select(func.count()).select_from(Attachment).where(Attachment.request_id == request.id)
@@ -47,7 +56,7 @@ def submit_request(session: Session, user: UserRecord, request_id: int, expected
     missing = check_form(session, form, attachments, today=now.date())
     if missing:
         raise IncompleteError(missing)
-    _bump_version(session, request, expected_version)
+    bump_draft_version(session, request, expected_version)
 
     eligibility = check_eligibility(session, form.member_id, form.start_date, medicaid_id=form.medicaid_id)
     request.member_pk, request.coverage_id, request.member_name = (
@@ -72,7 +81,7 @@ def submit_request(session: Session, user: UserRecord, request_id: int, expected
     add_event(
         session, request.id, "Submitted",
         f"WebCert {request.webcert_number}, pending authorization {request.auth_number}, "
-        f"{Urgency(request.urgency).value} (decision due {request.decision_due_at:%m/%d/%Y %H:%M} UTC)",
+        f"{Urgency(request.urgency).value} (decision due {format_utc_datetime(request.decision_due_at)})",
         user, now,
     )
     subject, body = mail_templates.submission_confirmation(request)
@@ -82,6 +91,9 @@ def submit_request(session: Session, user: UserRecord, request_id: int, expected
         to_address=to_address, subject=subject, body=body, request_id=request.id,
     )
     add_event(session, request.id, "Confirmation mail queued", to_address or "no address on the request", None, now)
+    from store.services.review import approve_when_criteria_met
+
+    approve_when_criteria_met(session, request, now)  # criteria met under an auto-approve rule (seed 003)
     session.flush()
     return SubmissionResult(
         request_id=request.id,

@@ -570,7 +570,7 @@ async def test_attach_a_file_to_a_pending_case(office, tmp_path):
 
 async def test_open_and_export_failures_are_messages(office, tmp_path, monkeypatch):
     from store.services.letters import store_content
-    from tui.widgets.case_actions import open_in_system_viewer
+    from tui.system_viewer import open_in_system_viewer
 
     store, clerk, _, _ = office
     case_id = make_case(store, clerk, n=161)
@@ -717,6 +717,7 @@ async def test_app_housekeeping_expires_old_drafts_in_a_worker(office, monkeypat
 
 
 def test_housekeeping_interval_from_the_environment(monkeypatch):
+    from store.config import ConfigError
     from tui.app import DEFAULT_HOUSEKEEPING_MINUTES, housekeeping_minutes
 
     monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "0")
@@ -724,7 +725,8 @@ def test_housekeeping_interval_from_the_environment(monkeypatch):
     monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "2.5")
     assert housekeeping_minutes() == 2.5
     monkeypatch.setenv("AUTHDESK_HOUSEKEEPING_MINUTES", "soon")
-    assert housekeeping_minutes() == DEFAULT_HOUSEKEEPING_MINUTES
+    with pytest.raises(ConfigError, match="AUTHDESK_HOUSEKEEPING_MINUTES: housekeeping.interval_minutes must be"):
+        housekeeping_minutes()  # a bad value is one clear line at start-up, not a silent default
     monkeypatch.delenv("AUTHDESK_HOUSEKEEPING_MINUTES")
     assert housekeeping_minutes() == DEFAULT_HOUSEKEEPING_MINUTES
 

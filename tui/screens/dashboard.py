@@ -379,7 +379,7 @@ class DashboardScreen(Screen[None]):
         total = page.total
         pages = max(1, -(-total // page.limit))
         number = page.offset // page.limit + 1
-        column = next((c.label for c in self._table(tab).case_columns if c.sort == tab.sort), tab.sort)
+        column = next((c.label for c in self._table(tab).all_columns if c.sort == tab.sort), tab.sort)
         parts = [
             f"Page {fmt_count(number)} of {fmt_count(pages)}",
             f"{fmt_count(total)} case{'s' if total != 1 else ''}",
@@ -457,7 +457,7 @@ class DashboardScreen(Screen[None]):
     def action_sort(self) -> None:
         """Sort the current tab by its next column (dates newest first, the rest A→Z)."""
         tab = self.current
-        sorts = [c.sort for c in self._table(tab).case_columns]
+        sorts = [c.sort for c in self._table(tab).all_columns]
         index = sorts.index(tab.sort) if tab.sort in sorts else -1
         sort = sorts[(index + 1) % len(sorts)]
         self._sort_by(tab, sort, sort in ("updated", "decided"))

@@ -52,14 +52,20 @@ class LockScreen(ModalScreen[None]):
 
         message: str
 
-    def __init__(self, username: str, minutes: int) -> None:
+    def __init__(self, username: str, idle_minutes: int | None = None) -> None:
+        """``idle_minutes``: locked after that many minutes without a key; None: locked by hand (ctrl+l)."""
         super().__init__()
         self.username = username
-        self.minutes = minutes
+        self.idle_minutes = idle_minutes
+
+    @property
+    def reason(self) -> str:
+        """Why the session is locked, as the clerk reads it."""
+        return lock_reason(self.idle_minutes)
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"[b]Session locked[/b] after {self.minutes} idle minutes.")
+            yield Static(f"[b]Session locked[/b] {self.reason}.", id="lock-reason")
             yield Label(f"Password for {self.username}:")
             yield Input(password=True, id="lock-password")
             yield Static("", id="lock-error")
@@ -94,3 +100,11 @@ class LockScreen(ModalScreen[None]):
         field = self.query_one("#lock-password", Input)
         field.value = ""
         field.focus()
+
+
+def lock_reason(idle_minutes: int | None) -> str:
+    """``you locked it (ctrl+l)`` or ``after 15 idle minutes`` (``1 idle minute``)."""
+    if idle_minutes is None:
+        return "by you (ctrl+l)"
+    unit = "minute" if idle_minutes == 1 else "minutes"
+    return f"after {idle_minutes} idle {unit}"

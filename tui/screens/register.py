@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -33,11 +34,15 @@ class RegisterScreen(ModalScreen[str | None]):
         width: 70; height: auto; max-height: 95%;
         border: thick $primary; background: $surface; padding: 0 2;
     }
+    RegisterScreen .form-row { height: auto; }
     RegisterScreen .field-error { color: $error; height: auto; }
     RegisterScreen Input { margin: 0; }
     """
     BINDINGS = [
         Binding("escape", "cancel", "Back to sign in", id="register-cancel", tooltip="Leave without registering"),
+        # priority: the focus moves before the keys typed after Enter are routed (type-ahead)
+        Binding("enter", "next_field", show=False, priority=True, id="register-next",
+                tooltip="To the next field"),
     ]
 
     @dataclass
@@ -92,14 +97,22 @@ class RegisterScreen(ModalScreen[str | None]):
                 continue
             first = first or field_id
         if first:
-            self.query_one(f"#{first}", Input).focus()
+            field = self.query_one(f"#{first}", Input)
+            field.focus(scroll_visible=False)
+            # the whole row (label, field and its message) in view once the message is laid out
+            row = field.parent
+            self.call_after_refresh(self.query_one(VerticalScroll).scroll_to_widget, row, animate=False)
 
-    @on(Input.Submitted)
-    def _next_field(self, event: Input.Submitted) -> None:
-        if event.input.id == "reg-password2":
-            self._submit()
-        else:
-            self.focus_next()
+    def action_next_field(self) -> None:
+        """Enter in a field moves to the next one at once; in the last one it registers."""
+        focused = self.focused
+        if not isinstance(focused, Input) or focused.id == "reg-password2":
+            raise SkipAction()  # the last field's own Enter (after its keys) submits
+        self.focus_next()
+
+    @on(Input.Submitted, "#reg-password2")
+    def _last_field(self) -> None:
+        self._submit()
 
     @on(Button.Pressed, "#reg-submit")
     def _submit(self) -> None:
@@ -124,6 +137,11 @@ class RegisterScreen(ModalScreen[str | None]):
                 user = register_user(session, **form)
         except ValidationError as exc:
             self.post_message(self.Refused(exc.errors))
+            return
+        except Exception as exc:  # the database went away: one line at the form, never a traceback
+            from tui.errors import describe
+
+            self.post_message(self.Refused({"reg-username": f"Not registered: {describe(exc)}"}))
             return
         self.post_message(self.Registered(user.username))
 

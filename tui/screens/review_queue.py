@@ -45,6 +45,8 @@ class ReviewQueueScreen(Screen[None]):
         Binding("left_square_bracket", "page(-1)", "Prev", key_display="[", id="queue-prev", tooltip="Previous page"),
         Binding("right_square_bracket", "page(1)", "Next", key_display="]", id="queue-next", tooltip="Next page"),
         Binding("r", "refresh", "Refresh", id="queue-refresh", tooltip="Load the queue again"),
+        Binding("i", "app.import_decisions", "Import decisions", id="queue-import",
+                tooltip="Apply payers' PAS responses (ClaimResponse .json files)"),
     ]
 
     @dataclass

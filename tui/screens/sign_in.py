@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
+from textual.containers import Center, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, Static
@@ -17,28 +18,47 @@ from store.records import UserRecord
 from tui.messages import SignedIn
 
 
+READY_HINT = "Enter signs in · F2 register · F3 forgot password"
+CONNECTING = "Connecting to the database…"
+
+
 class SignInScreen(Screen[None]):
     """The first screen: Enter moves from username to password, then signs in.
 
     Checking the password (argon2) takes a moment, so it runs in a thread
     worker; the result comes back as :class:`Accepted` or :class:`Refused`.
+
+    The screen paints before the database is open (the app opens it in a
+    worker): the clerk types meanwhile, and an Enter on the password waits
+    for the database. When it cannot be opened, the reason shows here with
+    F5 to try again.
+
+    Type-ahead: the username's Enter is a priority binding, so the focus
+    moves to the password while the app is still routing keys — a password
+    typed right after it (a fast typist, a password manager) lands in the
+    password field, never in the username field in clear text.
     """
 
     DEFAULT_CSS = """
     SignInScreen { align: center middle; }
-    SignInScreen #sign-in-column { height: auto; }
+    SignInScreen #sign-in-column { height: auto; max-height: 100%; }
     SignInScreen #sign-in-box {
         width: 72; height: auto; border: thick $primary; background: $surface;
         padding: 1 2; border-title-align: center;
     }
     SignInScreen #sign-in-box Input { margin-bottom: 1; }
     SignInScreen #sign-in-error { color: $error; height: auto; min-height: 1; text-style: bold; }
-    SignInScreen #sign-in-status { color: $text-muted; height: 1; }
+    SignInScreen #sign-in-status { color: $text-muted; height: auto; }
+    SignInScreen #sign-in-status.-failed { color: $error; }
     SignInScreen #demo-accounts {
         width: 72; height: auto; margin-top: 1; border: round $secondary; padding: 0 1;
     }
     """
     BINDINGS = [
+        Binding("enter", "username_entered", show=False, priority=True, id="sign-in-next",
+                tooltip="From the username to the password"),
+        Binding("f5", "retry_database", "Retry", id="sign-in-retry",
+                tooltip="Try to open the database again"),
         Binding("f2", "register", "Register", id="sign-in-register", tooltip="Create a clerk account"),
         Binding("f3", "forgot_password", "Forgot password", id="sign-in-forgot",
                 tooltip="Get a reset code by email"),
@@ -62,7 +82,7 @@ class SignInScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Vertical(id="sign-in-column"):
+        with VerticalScroll(id="sign-in-column", can_focus=False):
             with Center():
                 with Vertical(id="sign-in-box"):
                     yield Label("Username")
@@ -70,15 +90,54 @@ class SignInScreen(Screen[None]):
                     yield Label("Password")
                     yield Input(id="sign-in-password", password=True, placeholder="your password")
                     yield Static("", id="sign-in-error")
-                    yield Static("Enter signs in · F2 register · F3 forgot password", id="sign-in-status")
+                    yield Static(READY_HINT, id="sign-in-status")
             if getattr(self.app, "demo", False):
                 with Center():
-                    yield Static(self._demo_table(), id="demo-accounts")
+                    yield Static("", id="demo-accounts")
         yield Footer()
+
+    _pending_sign_in = False  # Enter pressed on the password before the database answered
 
     def on_mount(self) -> None:
         self.query_one("#sign-in-box").border_title = "Sign in to AuthDesk"
         self.query_one("#sign-in-username", Input).focus()
+        self.watch(self.app, "database_state", self._database_state_changed)
+        if getattr(self.app, "demo", False):  # store.demo imports the models: after the first paint
+            self.call_after_refresh(lambda: self.query_one("#demo-accounts", Static).update(self._demo_table()))
+
+    # ----- the database -----
+
+    def _database_state_changed(self, state: str) -> None:
+        status = self.query_one("#sign-in-status", Static)
+        status.set_class(state == "failed", "-failed")
+        if state == "connecting":
+            status.update(CONNECTING)
+        elif state == "failed":
+            self._pending_sign_in = False
+            status.update(f"{self.app.database_error}\nF5 tries again.")
+        else:
+            status.update(READY_HINT)
+            if self._pending_sign_in:
+                self._pending_sign_in = False
+                self._submit()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F5 (retry) only while the database cannot be opened."""
+        if action == "retry_database":
+            return getattr(self.app, "database_state", "ready") == "failed"
+        return True
+
+    def action_retry_database(self) -> None:
+        """Try to open the database again."""
+        self.app.connect_database()
+
+    def action_username_entered(self) -> None:
+        """Enter on the username: focus the password at once (runs before later keys are routed)."""
+        username = self.query_one("#sign-in-username", Input)
+        if self.focused is not username:
+            raise SkipAction()
+        self.set_focus(self.query_one("#sign-in-password", Input))
 
     @staticmethod
     def _demo_table():
@@ -95,10 +154,6 @@ class SignInScreen(Screen[None]):
 
     # ----- signing in -----
 
-    @on(Input.Submitted, "#sign-in-username")
-    def _to_password(self) -> None:
-        self.query_one("#sign-in-password", Input).focus()
-
     @on(Input.Submitted, "#sign-in-password")
     def _submit(self) -> None:
         username = self.query_one("#sign-in-username", Input).value
@@ -111,6 +166,14 @@ class SignInScreen(Screen[None]):
             self._show_error("Enter your password.")
             return
         self.query_one("#sign-in-error", Static).update("")
+        state = getattr(self.app, "database_state", "ready")
+        if state == "connecting":
+            self._pending_sign_in = True  # signs in as soon as the database answers
+            self.query_one("#sign-in-status", Static).update(f"{CONNECTING} You are signed in when it answers.")
+            return
+        if state == "failed":
+            self._show_error("The database is not open: F5 tries again.")
+            return
         self.query_one("#sign-in-status", Static).update("Checking…")
         self._check(username, password)
 
@@ -151,9 +214,8 @@ class SignInScreen(Screen[None]):
 
     def _show_error(self, text: str) -> None:
         self.query_one("#sign-in-error", Static).update(text)
-        self.query_one("#sign-in-status", Static).update(
-            "Enter signs in · F2 register · F3 forgot password"
-        )
+        if getattr(self.app, "database_state", "ready") == "ready":
+            self.query_one("#sign-in-status", Static).update(READY_HINT)
 
     # ----- links -----
 
@@ -161,6 +223,8 @@ class SignInScreen(Screen[None]):
         """Open the registration form; a new account's name is filled in here."""
         from tui.screens.register import RegisterScreen
 
+        if not self._database_open():
+            return
         self.app.push_screen(RegisterScreen(), self._registered)
 
     def _registered(self, username: str | None) -> None:
@@ -171,11 +235,22 @@ class SignInScreen(Screen[None]):
         """Ask for a reset code and set a new password."""
         from tui.screens.forgot_password import ForgotPasswordScreen
 
+        if not self._database_open():
+            return
         self.app.push_screen(ForgotPasswordScreen(), self._reset)
 
     def _reset(self, username: str | None) -> None:
         if username:
             self._prefill(username, "Password changed: sign in with the new one.")
+
+    def _database_open(self) -> bool:
+        """True when the database is open; else say so (registering needs it)."""
+        state = getattr(self.app, "database_state", "ready")
+        if state == "ready":
+            return True
+        self.notify(CONNECTING if state == "connecting" else "The database is not open: F5 tries again.",
+                    severity="warning")
+        return False
 
     def _prefill(self, username: str, note: str) -> None:
         self.query_one("#sign-in-username", Input).value = username
@@ -189,16 +264,8 @@ class SignInScreen(Screen[None]):
 
 
 def _same_for_unknown_and_wrong(message: str) -> str:
-    """One message for an unknown username and a wrong password.
+    """One message for an unknown username, a wrong password and a locked account.
 
-    The store adds how many attempts are left for a known user; showing that
-    would tell a guesser which usernames exist, so the screen states the rule
-    instead, the same for both.
+    The store already answers all three alike (and states the lockout rule).
     """
-    from store.services.auth import LOCKOUT, MAX_FAILED_SIGN_INS, WRONG_CREDENTIALS
-
-    if message.startswith(WRONG_CREDENTIALS):
-        minutes = int(LOCKOUT.total_seconds() // 60)
-        return (f"{WRONG_CREDENTIALS} After {MAX_FAILED_SIGN_INS} failed sign-ins the account "
-                f"locks for {minutes} minutes.")
     return message

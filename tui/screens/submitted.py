@@ -13,18 +13,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from store.enums import RequestKind
+from store.enums import AttachmentKind, RequestKind, RequestStatus
 from store.errors import StoreError, ValidationError
 from store.forms import SubmissionResult
-from store.records import AttachmentRecord, CaseDetail
+from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord
+from store.services.plan_contacts import PlanContacts
+from tui.format import fmt_date
 from tui.messages import CasesChanged
 from tui.widgets.wizard_rows import AttachmentRow
 
-SUBMITTED_TEXT = (
-    "Prior Authorization request has been successfully submitted. If clinical information to support this "
-    "request has not been submitted, please send clinical review to the Medical Management Department "
-    "within one business day."
-)
+SUBMITTED_TEXT = "Prior Authorization request has been successfully submitted."
 WEBCERT_NOTE = (
     "The WebCert number can be used to search for the case. It is NOT the Authorization number. "
     "The pending Authorization number is {auth} ({prefix} number for this kind of request)."
@@ -38,6 +36,21 @@ PENDED_NOTE = (
     "If your authorization status is Pended, please attach member clinical information in order to "
     "expedite your authorization process."
 )
+
+
+def line_result_text(line: ServiceLineRecord) -> str:
+    """A service line as seed 003's results screen lists it (markup)."""
+    mod = "".join(f"-{m}" for m in line.modifiers)
+    units = "—" if line.requested_units is None else str(line.requested_units)
+    text = (
+        f"Line {line.line_number}: [b]{escape(line.code + mod)}[/b] ({escape(line.code_type)}) "
+        f"{escape(line.description[:50])}\n"
+        f"    From date: {fmt_date(line.from_date)}   To date: {fmt_date(line.to_date)}   Requested units: {units}"
+    )
+    if line.authorized_units is not None:
+        text += (f"\n    Authorized units: {line.authorized_units}   Authorized dates: "
+                 f"{fmt_date(line.authorized_from)} – {fmt_date(line.authorized_to)}")
+    return text + f"\n    Status: [b]{escape(line.status_text)}[/b]"
 
 
 class SubmittedScreen(Screen[None]):
@@ -70,9 +83,10 @@ class SubmittedScreen(Screen[None]):
 
     @dataclass
     class CaseLoaded(Message):
-        """The submitted case was read (lines, attachments)."""
+        """The submitted case was read (lines, attachments) with the plan's contacts."""
 
         case: CaseDetail
+        contacts: PlanContacts | None = None
 
     @dataclass
     class Attached(Message):
@@ -94,17 +108,9 @@ class SubmittedScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         r = self.result
-        due = r.decision_due_at.astimezone()
         with VerticalScroll():
             yield Static(f"[b green]✓ {SUBMITTED_TEXT}[/b green]", id="submitted-banner")
-            yield Static(
-                f"[b]WebCert number:[/b] {escape(r.webcert_number)}    "
-                f"[b]Pending Authorization number:[/b] {escape(r.auth_number)}    "
-                f"[b]Draft / Reference ID:[/b] {escape(r.draft_number)}\n"
-                f"Submitted {r.submitted_at.astimezone():%m/%d/%Y %H:%M} · decision due by {due:%m/%d/%Y %H:%M}"
-                + (f" · confirmation mail to {escape(r.confirmation_to)} is in the outbox" if r.confirmation_to else ""),
-                id="submitted-numbers",
-            )
+            yield Static(self._numbers_text(approved=False), id="submitted-numbers")
             yield Static(WEBCERT_NOTE.format(auth=escape(r.auth_number), prefix=self.kind.auth_prefix),
                          classes="hint")
             yield Static(DISCLAIMER, classes="hint")
@@ -112,12 +118,26 @@ class SubmittedScreen(Screen[None]):
             yield Static("Loading…", id="submitted-lines")
             yield Static("Files uploaded", classes="section")
             yield Vertical(id="submitted-files")
-            yield Static(PENDED_NOTE + "  Press [b]a[/b] to attach a file.", classes="hint")
+            yield Static(PENDED_NOTE + "  Press [b]a[/b] to attach a file.", classes="hint", id="submitted-pended-note")
+            yield Static("", id="submitted-contacts", classes="hint")
             with Vertical(id="submitted-attach-row"):
                 yield Input(id="submitted-attach-path", placeholder="type or paste a path; Enter attaches "
                                                                      "(ctrl+o browses)")
                 yield Static("", id="submitted-attach-error", classes="field-error")
         yield Footer()
+
+    def _numbers_text(self, *, approved: bool) -> str:
+        r = self.result
+        due = r.decision_due_at.astimezone()
+        auth_label = "Authorization number" if approved else "Pending Authorization number"
+        when = "decided at once: criteria met" if approved else f"decision due by {due:%m/%d/%Y %H:%M}"
+        return (
+            f"[b]WebCert number:[/b] {escape(r.webcert_number)}    "
+            f"[b]{auth_label}:[/b] {escape(r.auth_number)}    "
+            f"[b]Draft / Reference ID:[/b] {escape(r.draft_number)}\n"
+            f"Submitted {r.submitted_at.astimezone():%m/%d/%Y %H:%M} · {when}"
+            + (f" · confirmation mail to {escape(r.confirmation_to)} is in the outbox" if r.confirmation_to else "")
+        )
 
     def on_mount(self) -> None:
         self._load()
@@ -125,29 +145,38 @@ class SubmittedScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="submitted-load")
     def _load(self) -> None:
         from store.services.cases import get_case
+        from store.services.plan_contacts import load_plan_contacts
 
         try:
             with self.app.store.session() as session:
                 case = get_case(session, self.app.user, self.result.request_id)
+                contacts = load_plan_contacts(session)
         except StoreError as exc:
             self.post_message(self.AttachFailed(str(exc)))
             return
-        self.post_message(self.CaseLoaded(case))
+        self.post_message(self.CaseLoaded(case, contacts))
 
     @on(CaseLoaded)
     def _case_loaded(self, message: CaseLoaded) -> None:
-        self.case = message.case
-        rows = []
-        for line in message.case.lines:
-            mod = "".join(f"-{m}" for m in line.modifiers)
-            dates = f"{line.from_date:%m/%d/%Y} – {line.to_date:%m/%d/%Y}" if line.from_date and line.to_date else "—"
-            rows.append(
-                f"Line {line.line_number}: [b]{escape(line.code + mod)}[/b] ({escape(line.code_type)}) "
-                f"{escape(line.description[:40])} · {dates} · requested units {line.requested_units or '—'} · "
-                f"status [b]{escape(line.status.label)}[/b]"
-            )
-        self.query_one("#submitted-lines", Static).update("\n".join(rows) or "No service lines.")
-        self._show_files(list(message.case.attachments))
+        from store.services.plan_contacts import SEND_CLINICALS_TEXT
+
+        case = self.case = message.case
+        approved = RequestStatus(case.status) is RequestStatus.ACCEPTED
+        self.query_one("#submitted-numbers", Static).update(self._numbers_text(approved=approved))
+        clinicals = any(a.kind == AttachmentKind.CLINICAL for a in case.attachments)
+        banner = f"[b green]✓ {SUBMITTED_TEXT}[/b green]"
+        if not clinicals:  # seed 003: only when no clinical information came with the request
+            banner += f"\n{escape(SEND_CLINICALS_TEXT)}"
+        self.query_one("#submitted-banner", Static).update(banner)
+        self.query_one("#submitted-lines", Static).update(
+            "\n".join(line_result_text(line) for line in case.lines) or "No service lines.")
+        contacts = message.contacts or PlanContacts()
+        note = PENDED_NOTE + "  Press [b]a[/b] to attach a file."
+        if contacts.clinical_fax:
+            note += f" If you are unable to attach clinical information, fax it to [b]{escape(contacts.clinical_fax)}[/b]."
+        self.query_one("#submitted-pended-note", Static).update(note)
+        self.query_one("#submitted-contacts", Static).update(escape("\n".join(contacts.lines())))
+        self._show_files(list(case.attachments))
 
     def _show_files(self, attachments: list[AttachmentRecord]) -> None:
         container = self.query_one("#submitted-files", Vertical)

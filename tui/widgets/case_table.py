@@ -40,12 +40,22 @@ GAP = 2  # spaces between columns
 
 @dataclass(frozen=True)
 class Column:
-    """A dashboard column, its width and the store's sort key for it."""
+    """A dashboard column, its width, the store's sort key for it and how much it matters.
+
+    ``rank`` 1 is kept longest when the terminal is narrow; the highest rank
+    is dropped first.
+    """
 
     key: str
     label: str
     sort: str
     width: int
+    rank: int = 1
+
+# The order columns go when the list is narrower than all of them: what a
+# clerk needs to recognise a case and act on it (number, member, status,
+# updated, its clock) stays.
+DROP_ORDER = ("kind", "dates", "urgency")
 
 
 def columns_for(statuses: tuple[RequestStatus, ...]) -> tuple[Column, ...]:
@@ -59,7 +69,7 @@ def columns_for(statuses: tuple[RequestStatus, ...]) -> tuple[Column, ...]:
         last = Column("decided", "Decided", "decided", 8)
     else:
         last = Column("expires", "Draft expiry", "expires", 13)
-    return (
+    columns = (
         Column("number", "Number(s)", "webcert" if submitted else "number", 20 if submitted else 10),
         Column("member", "Member", "member", 17),
         Column("kind", "Kind", "kind", 9),
@@ -69,6 +79,26 @@ def columns_for(statuses: tuple[RequestStatus, ...]) -> tuple[Column, ...]:
         Column("updated", "Updated", "updated", 8),
         last,
     )
+    ranks = {key: len(DROP_ORDER) + 1 - n for n, key in enumerate(DROP_ORDER)}
+    return tuple(Column(c.key, c.label, c.sort, c.width, 1 + ranks.get(c.key, 0)) for c in columns)
+
+
+def table_width(columns: tuple[Column, ...]) -> int:
+    """Cells wide a line of ``columns`` is (with the gaps and the left margin)."""
+    return sum(c.width for c in columns) + GAP * (len(columns) - 1) + 1
+
+
+def fit_columns(columns: tuple[Column, ...], width: int) -> tuple[Column, ...]:
+    """The columns that fit in ``width`` cells, dropping the highest ``rank`` first (order kept).
+
+    A width of 0 (not laid out yet) keeps every column.
+    """
+    shown = list(columns)
+    if width <= 0:
+        return tuple(shown)
+    while table_width(tuple(shown)) > width and any(c.rank > 1 for c in shown):
+        shown.remove(max(shown, key=lambda c: c.rank))
+    return tuple(shown)
 
 
 def row_cells(row: RequestRow, last: str, now: datetime, warning: str = "yellow", error: str = "red") -> list[Text]:
@@ -177,13 +207,32 @@ class CaseTable(ScrollView, can_focus=True):
     def show_columns(self, statuses: tuple[RequestStatus, ...]) -> None:
         """Use the columns that fit requests in ``statuses`` (the rows are cleared)."""
         self.statuses = statuses
-        self.case_columns = columns_for(statuses)
+        self.all_columns = columns_for(statuses)
         self.rows, self._cells, self._lines = [], [], []
-        self._header = self._header_text()
-        self._strips.clear()
-        self._content_width = sum(c.width for c in self.case_columns) + GAP * (len(self.case_columns) - 1) + 1
+        self._fit(self.size.width, force=True)
         self.virtual_size = Size(self._content_width, 1)
         self.refresh()
+
+    def _fit(self, width: int, force: bool = False) -> bool:
+        """Choose the columns shown at ``width``; True when they changed (lines re-joined)."""
+        shown = fit_columns(self.all_columns, width)
+        if not force and shown == self.case_columns:
+            return False
+        self.case_columns = shown
+        self._shown = [self.all_columns.index(c) for c in shown]
+        self._content_width = table_width(shown)
+        self._header = self._header_text()
+        self._lines = [self._line(cells) for cells in self._cells]
+        self._strips.clear()
+        return True
+
+    def _line(self, cells: list[Text]) -> Text:
+        return _join([cells[i] for i in self._shown], self.case_columns)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._fit(event.size.width):
+            self.virtual_size = Size(self._content_width, len(self.rows) + 1)
+            self.refresh()
 
     # ----- content -----
 
@@ -216,7 +265,7 @@ class CaseTable(ScrollView, can_focus=True):
         last = self.case_columns[-1].key
         self.rows = list(rows)
         self._cells = [row_cells(r, last, now, warning, error) for r in rows]
-        self._lines = [_join(cells, self.case_columns) for cells in self._cells]
+        self._lines = [self._line(cells) for cells in self._cells]
         self._strips.clear()
         self.virtual_size = Size(self._content_width, len(rows) + 1)
         self.cursor_row = min(self.cursor_row, max(0, len(rows) - 1))
@@ -224,7 +273,7 @@ class CaseTable(ScrollView, can_focus=True):
         self.refresh()
 
     def cells_at(self, index: int) -> list[Text]:
-        """The cells of row ``index`` (for tests and tooltips)."""
+        """The cells of row ``index``, every column's (for tests and tooltips)."""
         return self._cells[index]
 
     @property
@@ -331,4 +380,4 @@ class CaseTable(ScrollView, can_focus=True):
                 self.action_select()
 
 
-__all__ = ["CaseTable", "Column", "columns_for", "row_cells"]
+__all__ = ["CaseTable", "Column", "columns_for", "fit_columns", "row_cells"]

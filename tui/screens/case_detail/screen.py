@@ -29,7 +29,8 @@ from textual.widgets import Footer, Header, Static
 from store.enums import KIND_LABELS, LineStatus, RequestKind, RequestStatus, Urgency
 from store.records import CaseDetail, ProviderRecord
 from tui.format import fmt_date, fmt_dates, fmt_datetime, fmt_size, fmt_until
-from tui.widgets.case_actions import CaseActionsMixin
+from tui.screens.case_detail.actions import CaseActionsMixin
+from tui.widgets.case_sections import LINE_STYLES
 
 PLACES_OF_SERVICE = {
     "11": "Office",
@@ -79,12 +80,31 @@ def _fields(*pairs: tuple[str, object]) -> Table:
     return grid
 
 
-def _side_by_side(*tables: Table) -> Table:
-    grid = Table.grid(padding=(0, 4), expand=True)
-    for _ in tables:
-        grid.add_column(ratio=1)
-    grid.add_row(*tables)
-    return grid
+SIDE_BY_SIDE_MIN_WIDTH = 96  # narrower (an 80-column terminal): the groups stack
+
+
+class SideBySide:
+    """Field groups next to each other when the section is wide enough, else one under the other.
+
+    Decided when painted, so the case reflows when the terminal is resized.
+    """
+
+    def __init__(self, *tables: Table) -> None:
+        self.tables = tables
+
+    def __rich_console__(self, console, options):
+        if options.max_width >= SIDE_BY_SIDE_MIN_WIDTH:
+            grid = Table.grid(padding=(0, 4), expand=True)
+            for _ in self.tables:
+                grid.add_column(ratio=1)
+            grid.add_row(*self.tables)
+            yield grid
+        else:
+            yield Group(*self.tables)
+
+
+def _side_by_side(*tables: Table) -> SideBySide:
+    return SideBySide(*tables)
 
 
 def _provider(p: ProviderRecord | None) -> str:
@@ -94,15 +114,8 @@ def _provider(p: ProviderRecord | None) -> str:
     return f"{p.name}{extra} · NPI {p.npi} · provider no. {p.provider_number}"
 
 
-def _line_status(status: LineStatus) -> Text:
-    styles = {
-        LineStatus.APPROVED: "bold green",
-        LineStatus.PARTIAL: "bold yellow",
-        LineStatus.DENIED: "bold red",
-        LineStatus.PENDED: "bold magenta",
-        LineStatus.MODIFIED: "bold yellow",
-    }
-    return Text(status.label, style=styles.get(status, ""))
+def _line_status(status: LineStatus, text: str | None = None) -> Text:
+    return Text(text or status.label, style=LINE_STYLES.get(status, ""))
 
 
 class CaseDetailScreen(CaseActionsMixin, Screen[None]):
@@ -345,7 +358,7 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
                 " ".join(line.modifiers),
                 fmt_dates(line.from_date, line.to_date),
                 "" if line.requested_units is None else str(line.requested_units),
-                _line_status(LineStatus(line.status)),
+                _line_status(LineStatus(line.status), line.status_text),
                 "" if line.authorized_units is None else str(line.authorized_units),
                 fmt_dates(line.authorized_from, line.authorized_to),
             )

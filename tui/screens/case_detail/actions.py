@@ -17,6 +17,7 @@
                                       ``u`` change urgency
   accepted     reviewer               ``d`` decide the highlighted line
   rejected     clerk                  ``y`` copy into a new draft
+  submitted    anyone                 ``p`` export as a Da Vinci PAS Bundle
   any          anyone                 ``o`` open the highlighted file in the
                                       system viewer, ``x`` export it to a folder
   ===========  =====================  ===========================================
@@ -32,292 +33,25 @@ message in the dialog, never a traceback.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from rich.console import RenderableType
-from rich.table import Table
-from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Static
 
-from store.enums import AttachmentKind, LineStatus, RequestStatus, Urgency
+from store.enums import LineStatus, RequestStatus
 from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord, UserRecord
 from tui.errors import describe
-from tui.format import fmt_dates, fmt_datetime, fmt_size, fmt_span
+from tui.format import fmt_datetime
+from tui.system_viewer import open_in_system_viewer
+from tui.widgets.case_sections import DecisionClock, FilesSection, LinesSection, PickSection
 
 CLOCK_REFRESH_SECONDS = 30
-OPEN_COMMAND_ENV = "AUTHDESK_OPEN_COMMAND"
-
-LINE_STYLES = {
-    LineStatus.APPROVED: "bold green",
-    LineStatus.PARTIAL: "bold yellow",
-    LineStatus.DENIED: "bold red",
-    LineStatus.PENDED: "bold magenta",
-    LineStatus.MODIFIED: "bold yellow",
-}
-
-
-# ----- the system viewer ---------------------------------------------------------------
-
-
-def open_in_system_viewer(path: str | Path) -> str | None:
-    """Open ``path`` with the desktop's viewer; None on success, else why not.
-
-    The command is ``$AUTHDESK_OPEN_COMMAND`` when set, else ``open`` on macOS,
-    the shell's association on Windows and ``xdg-open`` elsewhere.
-    """
-    path = Path(path)
-    if not path.is_file():
-        return f"The stored file is missing ({path})."
-    command = os.environ.get(OPEN_COMMAND_ENV, "").split()
-    if not command:
-        if sys.platform == "win32":  # pragma: no cover - not in CI
-            try:
-                os.startfile(str(path))  # type: ignore[attr-defined]
-            except OSError as exc:
-                return f"Windows could not open the file: {exc.strerror or exc}."
-            return None
-        command = ["open"] if sys.platform == "darwin" else ["xdg-open"]
-    if shutil.which(command[0]) is None:
-        return f"No system viewer here ({command[0]} is not installed); export the file with x instead."
-    try:
-        result = subprocess.run(
-            [*command, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            timeout=15,
-            start_new_session=True,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return None  # the viewer is still starting: it was launched
-    except OSError as exc:
-        return f"Cannot start {command[0]}: {exc.strerror or exc}."
-    if result.returncode != 0:
-        detail = result.stderr.decode(errors="replace").strip().splitlines()
-        why = f": {detail[-1]}" if detail else ""
-        return f"{command[0]} could not open the file (exit {result.returncode}{why}); export it with x instead."
-    return None
-
-
-# ----- the decision clock --------------------------------------------------------------
-
-
-def clock_text(case: CaseDetail, now: datetime) -> tuple[str, bool]:
-    """(what the clock says, whether the decision is overdue) for a pending case."""
-    due = case.decision_due_at
-    if due is None:
-        return "Decision due time not set", False
-    rule = "72 hours" if Urgency(case.urgency) is Urgency.EXPEDITED else "7 days"
-    if due >= now:
-        return f"Decision due {fmt_datetime(due)} — in {fmt_span(due - now)} ({case.urgency}: {rule})", False
-    return f"Decision overdue by {fmt_span(now - due)} — was due {fmt_datetime(due)} ({case.urgency}: {rule})", True
-
-
-class DecisionClock(Static):
-    """When a pending case's decision is due, or how long it is overdue (``-overdue``)."""
-
-    DEFAULT_CSS = """
-    DecisionClock { width: 1fr; height: 1; padding: 0 1; background: $boost; }
-    DecisionClock.-overdue { background: $error; color: $text; text-style: bold; }
-    """
-
-    def show_case(self, case: CaseDetail | None, now: datetime) -> None:
-        """Show the clock of ``case`` (hidden unless it is pending)."""
-        pending = case is not None and RequestStatus(case.status) is RequestStatus.PENDING
-        self.display = pending
-        if not pending:
-            self.remove_class("-overdue")
-            return
-        text, overdue = clock_text(case, now)
-        self.update(Text(text))
-        self.set_class(overdue, "-overdue")
-
-
-# ----- pick lists ----------------------------------------------------------------------
-
-
-class PickSection(Widget, can_focus=True):
-    """A titled case section whose rows can be highlighted with ↑/↓."""
-
-    DEFAULT_CSS = """
-    PickSection {
-        height: auto; border: round $secondary; padding: 0 1; margin: 0 0 1 0;
-        border-title-style: bold; border-subtitle-color: $text-muted;
-    }
-    PickSection:focus { border: round $accent; }
-    """
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False, id="pick-up", tooltip="Previous row"),
-        Binding("down", "move(1)", "Down", show=False, id="pick-down", tooltip="Next row"),
-        Binding("home", "move_to(0)", show=False, id="pick-home", tooltip="First row"),
-        Binding("end", "move_to(-1)", show=False, id="pick-end", tooltip="Last row"),
-    ]
-
-    cursor: reactive[int] = reactive(0)
-
-    @dataclass
-    class Moved(Message):
-        """The highlight moved (the screen remembers it across reloads)."""
-
-        section: PickSection
-        item_id: int | None
-
-        @property
-        def control(self) -> PickSection:
-            return self.section
-
-    def __init__(self, title: str, items: tuple, cursor: int = 0, hint: str = "", **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.items = items
-        self.border_title = title
-        self.border_subtitle = hint if items else ""
-        self.can_focus = bool(items)
-        self.set_reactive(PickSection.cursor, max(0, min(cursor, len(items) - 1)) if items else 0)
-
-    @property
-    def highlighted(self):
-        """The highlighted item, or None when the list is empty."""
-        return self.items[self.cursor] if self.items else None
-
-    def action_move(self, step: int) -> None:
-        """Highlight the previous or next row (stops at the ends)."""
-        if self.items:
-            self.cursor = max(0, min(self.cursor + step, len(self.items) - 1))
-
-    def action_move_to(self, index: int) -> None:
-        """Highlight the first (0) or last (-1) row."""
-        if self.items:
-            self.cursor = index % len(self.items)
-
-    def watch_cursor(self) -> None:
-        self.refresh(layout=True)
-        self.post_message(self.Moved(self, getattr(self.highlighted, "id", None)))
-
-    def _on_focus(self, event) -> None:
-        self.refresh()
-
-    def _on_blur(self, event) -> None:
-        self.refresh()
-
-    def row_style(self, index: int) -> str:
-        """Reverse for the highlighted row while focused, bold when not."""
-        if index != self.cursor:
-            return ""
-        return "reverse" if self.has_focus else "bold"
-
-    def marker(self, index: int) -> str:
-        return "▸" if index == self.cursor else " "
-
-    def render(self) -> RenderableType:
-        if not self.items:
-            return Text(self.empty_text, style="dim")
-        return self.table()
-
-    empty_text = "Nothing here."
-
-    def table(self) -> RenderableType:  # pragma: no cover - subclasses draw themselves
-        raise NotImplementedError
-
-
-class LinesSection(PickSection):
-    """Service lines with their outcome (X12 HCR01 code beside the word), reasons below.
-
-    Each line is its own one-row table with the same fixed column widths (only
-    the description stretches), so a reason can run the full width under it.
-    """
-
-    empty_text = "No service line yet."
-    COLUMNS = (
-        ("", {"width": 1, "no_wrap": True}),
-        ("#", {"width": 2, "justify": "right", "no_wrap": True}),
-        ("Code", {"width": 8, "no_wrap": True, "style": "bold"}),
-        ("Description", {"ratio": 1, "overflow": "ellipsis", "no_wrap": True}),
-        ("Units", {"width": 5, "justify": "right", "no_wrap": True}),
-        ("Dates", {"width": 17, "no_wrap": True}),
-        ("Decision", {"width": 23, "no_wrap": True}),
-        ("Authorized", {"width": 23, "no_wrap": True}),
-    )
-    REASON_INDENT = 14
-
-    def _table(self, header: bool) -> Table:
-        table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False, show_edge=False,
-                      expand=True, show_header=header, header_style="bold")
-        for label, kwargs in self.COLUMNS:
-            table.add_column(label, **kwargs)
-        return table
-
-    def table(self) -> RenderableType:
-        from rich.console import Group
-        from rich.padding import Padding
-
-        parts: list[RenderableType] = [self._table(header=True)]
-        line: ServiceLineRecord
-        for index, line in enumerate(self.items):
-            status = LineStatus(line.status)
-            row = self._table(header=False)
-            code = "-".join((line.code, *line.modifiers))
-            authorized = ""
-            if line.authorized_units is not None:
-                authorized = f"{line.authorized_units} × {fmt_dates(line.authorized_from, line.authorized_to)}"
-            row.add_row(
-                self.marker(index),
-                str(line.line_number),
-                code,
-                line.description,
-                "" if line.requested_units is None else str(line.requested_units),
-                fmt_dates(line.from_date, line.to_date),
-                Text(status.label, style=LINE_STYLES.get(status, "")),
-                authorized,
-                style=self.row_style(index),
-            )
-            parts.append(row)
-            if line.decision_reason:
-                word = "Information needed" if status is LineStatus.PENDED else "Reason"
-                parts.append(Padding(Text(f"{word}: {line.decision_reason}", style="italic"),
-                                     (0, 0, 0, self.REASON_INDENT)))
-        return Group(*parts)
-
-
-class FilesSection(PickSection):
-    """Clinical records and the plan's letters; Enter opens the highlighted one."""
-
-    BINDINGS = [
-        Binding("enter", "screen.open_file", "Open", id="files-open", tooltip="Open in the system viewer"),
-    ]
-    empty_text = "No attachments."
-
-    def table(self) -> RenderableType:
-        table = Table(box=None, padding=(0, 2), show_edge=False, expand=True)
-        table.add_column("", no_wrap=True, width=1)
-        for label in ("File", "Kind", "Type", "Size", "Added"):
-            table.add_column(label, no_wrap=label != "File", ratio=1 if label == "File" else None)
-        a: AttachmentRecord
-        for index, a in enumerate(self.items):
-            kind = AttachmentKind(a.kind)
-            table.add_row(
-                self.marker(index),
-                a.filename,
-                "Letter" if kind is AttachmentKind.LETTER else "Clinical record",
-                a.media_type,
-                fmt_size(a.size_bytes),
-                fmt_datetime(a.added_at),
-                style=self.row_style(index),
-            )
-        return table
 
 
 # ----- who may do what -----------------------------------------------------------------
@@ -329,7 +63,9 @@ def _status(case: CaseDetail) -> RequestStatus:
 
 ACTION_RULES: dict[str, Callable[[CaseDetail, UserRecord], bool]] = {
     "cancel_draft": lambda c, u: _status(c) is RequestStatus.DRAFT and not u.is_reviewer,
-    "add_attachment": lambda c, u: _status(c) in (RequestStatus.DRAFT, RequestStatus.PENDING) and not u.is_reviewer,
+    "add_attachment": lambda c, u: not u.is_reviewer and (
+        _status(c) in (RequestStatus.DRAFT, RequestStatus.PENDING)
+        or (_status(c) is RequestStatus.ACCEPTED and any(x.status == LineStatus.PENDED for x in c.lines))),
     "accept": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
     "reject": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
     "change_urgency": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
@@ -337,6 +73,8 @@ ACTION_RULES: dict[str, Callable[[CaseDetail, UserRecord], bool]] = {
     "copy_request": lambda c, u: _status(c) is RequestStatus.REJECTED and not u.is_reviewer,
     "open_file": lambda c, u: bool(c.attachments),
     "export_file": lambda c, u: bool(c.attachments),
+    "export_pas": lambda c, u: _status(c) in (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+    and bool(c.webcert_number),
 }
 
 
@@ -369,6 +107,8 @@ class CaseActionsMixin(Screen):
                 tooltip="Open the highlighted attachment or letter in the system viewer"),
         Binding("x", "export_file", "Export file", id="case-export-file",
                 tooltip="Save a copy of the highlighted attachment or letter in a folder"),
+        Binding("p", "export_pas", "PAS export", id="case-export-pas",
+                tooltip="Save this request as a Da Vinci PAS FHIR Bundle (.json)"),
     ]
 
     # Provided by CaseDetailScreen:
@@ -654,6 +394,26 @@ class CaseActionsMixin(Screen):
                 self.notify(f"Saved {path}", title="Export", timeout=6, markup=False)
 
         self.app.push_screen(ExportFileScreen(attachment), exported)
+
+    def action_export_pas(self) -> None:
+        """Save this submitted request as a Da Vinci PAS request Bundle (file dialog on Ctrl+O)."""
+        from tui.screens.pas import ExportPasScreen
+
+        case = self.case
+        if case is None or not self._allowed("export_pas"):
+            return
+        store, user = self.app.store, self.app.user
+
+        def export(values: dict) -> Path:
+            from store.services.fhir_export import export_case_to_path
+
+            return export_case_to_path(store, user, case.id, values["path"])
+
+        def exported(path: Path | None) -> None:
+            if path is not None:
+                self.notify(f"Saved {path}", title="PAS Bundle", timeout=6, markup=False)
+
+        self.app.push_screen(ExportPasScreen(case, export), exported)
 
     # ----- the plan's decisions -----
 

@@ -1,0 +1,341 @@
+"""The case listing: who sees which case, in which status, by every sort key.
+
+The dashboard of an office with a million cases must count, page, sort and
+filter without reading the cases it does not show. Three structures, kept by
+the database itself (triggers), so every status change anywhere — submit,
+decide, expire, cancel, copy, import, a hand-written ``UPDATE`` — keeps them
+exact in its own transaction:
+
+* ``case_listing`` — one row per (audience, case): the case's owner and
+  associated organizations (from ``request_organization``) and audience 0,
+  the plan (reviewers and administrators see every case). It carries the
+  status and a copy of every sortable column, never NULL (a missing value is
+  :data:`NULL_DATE` / :data:`NULL_INSTANT` / ``''``, so it sorts first and
+  keyset paging can compare rows), with one index
+  ``(audience_id, status, key, request_id)`` per sortable column.
+* ``case_count`` — signed deltas per (audience, status): a trigger appends
+  +1 / -1 rows (appending never waits on another writer's counter row), and
+  :func:`compact_counts` folds them into one row each from time to time.
+* the member-name search index — SQLite: the FTS5 table ``request_name_fts``
+  (trigram tokenizer, external content ``auth_request``); PostgreSQL: a
+  ``pg_trgm`` GIN index on ``auth_request.member_name``.
+
+The DDL lives here, once, for migration 0008 and for the demo seeder (which
+drops the listing's indexes during a bulk load and builds them again after).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import text
+
+PLAN_AUDIENCE = 0
+"""``case_listing.audience_id`` of the plan: reviewers and administrators."""
+
+NOBODY = -1
+"""The audience of a clerk without an organization: sees nothing."""
+
+NULL_DATE = date(1, 1, 1)
+NULL_INSTANT = datetime(1, 1, 1, tzinfo=UTC)
+
+# sort key -> case_listing column (mirrors auth_request's column of the same name)
+SORT_KEYS: dict[str, str] = {
+    "number": "draft_number",
+    "webcert": "webcert_number",
+    "auth": "auth_number",
+    "member": "member_name",
+    "member_id": "member_id_entered",
+    "kind": "kind",
+    "start": "start_date",
+    "urgency": "urgency",
+    "status": "request_id",
+    "updated": "updated_at",
+    "expires": "expires_at",
+    "due": "decision_due_at",
+    "submitted": "submitted_at",
+    "decided": "decided_at",
+}
+
+# Sort columns with an index per (audience, status) — the dashboard's columns.
+INDEXED_KEYS = (
+    "draft_number",
+    "webcert_number",
+    "member_name",
+    "kind",
+    "start_date",
+    "urgency",
+    "updated_at",
+    "expires_at",
+    "decision_due_at",
+    "decided_at",
+)
+
+# mirrored column -> kind of NULL stand-in
+MIRRORED: dict[str, str] = {
+    "status": "text",
+    "kind": "text",
+    "urgency": "text",
+    "draft_number": "text",
+    "webcert_number": "text",
+    "auth_number": "text",
+    "member_name": "text",
+    "member_id_entered": "text",
+    "start_date": "date",
+    "updated_at": "instant",
+    "expires_at": "instant",
+    "decision_due_at": "instant",
+    "submitted_at": "instant",
+    "decided_at": "instant",
+}
+
+FTS_TABLE = "request_name_fts"
+TRGM_INDEX = "ix_trgm_request_member_name"
+
+
+def index_name(column: str) -> str:
+    """Name of the listing index for sort column ``column``."""
+    return f"ix_case_listing_{column}"
+
+
+def listing_indexes() -> list[tuple[str, list[str]]]:
+    """(name, columns) of every secondary index of ``case_listing``."""
+    indexes = [("ix_case_listing_status", ["audience_id", "status", "request_id"])]
+    indexes += [(index_name(c), ["audience_id", "status", c, "request_id"]) for c in INDEXED_KEYS]
+    return indexes
+
+
+def _null(dialect: str, kind: str) -> str:
+    if kind == "text":
+        return "''"
+    if kind == "date":
+        return "'0001-01-01'" if dialect == "sqlite" else "DATE '0001-01-01'"
+    return "'0001-01-01 00:00:00.000000'" if dialect == "sqlite" else "TIMESTAMPTZ '0001-01-01 00:00:00+00'"
+
+
+def mirrored_values(dialect: str, source: str) -> str:
+    """``COALESCE(source.col, stand-in), …`` in :data:`MIRRORED` order."""
+    return ", ".join(f"COALESCE({source}.{c}, {_null(dialect, k)})" for c, k in MIRRORED.items())
+
+
+def _columns() -> str:
+    return ", ".join(MIRRORED)
+
+
+def create_trigger_sql(dialect: str) -> list[str]:
+    """Statements creating the triggers that keep the listing and counts."""
+    cols = _columns()
+    assign_sqlite = ", ".join(f"{c} = COALESCE(NEW.{c}, {_null('sqlite', k)})" for c, k in MIRRORED.items())
+    watched = ", ".join(MIRRORED)
+    if dialect == "sqlite":
+        return [
+            f"""CREATE TRIGGER trg_listing_request_insert AFTER INSERT ON auth_request BEGIN
+                INSERT INTO case_listing (audience_id, request_id, {cols})
+                VALUES ({PLAN_AUDIENCE}, NEW.id, {mirrored_values('sqlite', 'NEW')});
+                INSERT INTO {FTS_TABLE} (rowid, member_name) VALUES (NEW.id, NEW.member_name);
+            END""",
+            f"""CREATE TRIGGER trg_listing_request_update AFTER UPDATE OF {watched} ON auth_request BEGIN
+                UPDATE case_listing SET {assign_sqlite} WHERE request_id = NEW.id;
+            END""",
+            f"""CREATE TRIGGER trg_listing_request_name AFTER UPDATE OF member_name ON auth_request
+                WHEN OLD.member_name IS NOT NEW.member_name BEGIN
+                INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, member_name) VALUES ('delete', OLD.id, OLD.member_name);
+                INSERT INTO {FTS_TABLE} (rowid, member_name) VALUES (NEW.id, NEW.member_name);
+            END""",
+            f"""CREATE TRIGGER trg_listing_request_delete AFTER DELETE ON auth_request BEGIN
+                DELETE FROM case_listing WHERE request_id = OLD.id;
+                INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, member_name) VALUES ('delete', OLD.id, OLD.member_name);
+            END""",
+            f"""CREATE TRIGGER trg_listing_org_insert AFTER INSERT ON request_organization BEGIN
+                INSERT OR IGNORE INTO case_listing (audience_id, request_id, {cols})
+                SELECT NEW.organization_id, r.id, {mirrored_values('sqlite', 'r')}
+                FROM auth_request r WHERE r.id = NEW.request_id;
+            END""",
+            """CREATE TRIGGER trg_listing_org_delete AFTER DELETE ON request_organization BEGIN
+                DELETE FROM case_listing WHERE request_id = OLD.request_id AND audience_id = OLD.organization_id;
+            END""",
+            f"""CREATE TRIGGER trg_listing_org_update AFTER UPDATE OF request_id, organization_id
+                ON request_organization BEGIN
+                DELETE FROM case_listing WHERE request_id = OLD.request_id AND audience_id = OLD.organization_id;
+                INSERT OR IGNORE INTO case_listing (audience_id, request_id, {cols})
+                SELECT NEW.organization_id, r.id, {mirrored_values('sqlite', 'r')}
+                FROM auth_request r WHERE r.id = NEW.request_id;
+            END""",
+            """CREATE TRIGGER trg_count_insert AFTER INSERT ON case_listing BEGIN
+                INSERT INTO case_count (audience_id, status, n) VALUES (NEW.audience_id, NEW.status, 1);
+            END""",
+            """CREATE TRIGGER trg_count_delete AFTER DELETE ON case_listing BEGIN
+                INSERT INTO case_count (audience_id, status, n) VALUES (OLD.audience_id, OLD.status, -1);
+            END""",
+            """CREATE TRIGGER trg_count_update AFTER UPDATE OF status, audience_id ON case_listing
+                WHEN OLD.status IS NOT NEW.status OR OLD.audience_id IS NOT NEW.audience_id BEGIN
+                INSERT INTO case_count (audience_id, status, n) VALUES (OLD.audience_id, OLD.status, -1);
+                INSERT INTO case_count (audience_id, status, n) VALUES (NEW.audience_id, NEW.status, 1);
+            END""",
+        ]
+    assign_pg = ", ".join(f"{c} = COALESCE(NEW.{c}, {_null('postgresql', k)})" for c, k in MIRRORED.items())
+    return [
+        f"""CREATE FUNCTION authdesk_listing_request() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO case_listing (audience_id, request_id, {cols})
+                VALUES ({PLAN_AUDIENCE}, NEW.id, {mirrored_values('postgresql', 'NEW')});
+            ELSIF TG_OP = 'UPDATE' THEN
+                UPDATE case_listing SET {assign_pg} WHERE request_id = NEW.id;
+            END IF;
+            RETURN NULL;
+        END $$""",
+        f"""CREATE FUNCTION authdesk_listing_org() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                DELETE FROM case_listing WHERE request_id = OLD.request_id AND audience_id = OLD.organization_id;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO case_listing (audience_id, request_id, {cols})
+                SELECT NEW.organization_id, r.id, {mirrored_values('postgresql', 'r')}
+                FROM auth_request r WHERE r.id = NEW.request_id
+                ON CONFLICT DO NOTHING;
+            END IF;
+            RETURN NULL;
+        END $$""",
+        """CREATE FUNCTION authdesk_count() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                INSERT INTO case_count (audience_id, status, n) VALUES (OLD.audience_id, OLD.status, -1);
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO case_count (audience_id, status, n) VALUES (NEW.audience_id, NEW.status, 1);
+            END IF;
+            RETURN NULL;
+        END $$""",
+        "CREATE TRIGGER trg_listing_request_insert AFTER INSERT ON auth_request "
+        "FOR EACH ROW EXECUTE FUNCTION authdesk_listing_request()",
+        f"CREATE TRIGGER trg_listing_request_update AFTER UPDATE OF {watched} ON auth_request "
+        "FOR EACH ROW EXECUTE FUNCTION authdesk_listing_request()",
+        "CREATE TRIGGER trg_listing_org AFTER INSERT OR DELETE OR UPDATE OF request_id, organization_id "
+        "ON request_organization FOR EACH ROW EXECUTE FUNCTION authdesk_listing_org()",
+        "CREATE TRIGGER trg_count_change AFTER INSERT OR DELETE ON case_listing "
+        "FOR EACH ROW EXECUTE FUNCTION authdesk_count()",
+        "CREATE TRIGGER trg_count_update AFTER UPDATE OF status, audience_id ON case_listing "
+        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.audience_id IS DISTINCT FROM "
+        "NEW.audience_id) EXECUTE FUNCTION authdesk_count()",
+    ]
+
+
+def drop_trigger_sql(dialect: str) -> list[str]:
+    """Statements dropping what :func:`create_trigger_sql` created."""
+    if dialect == "sqlite":
+        names = (
+            "trg_listing_request_insert", "trg_listing_request_update", "trg_listing_request_name",
+            "trg_listing_request_delete", "trg_listing_org_insert", "trg_listing_org_delete",
+            "trg_listing_org_update", "trg_count_insert", "trg_count_delete", "trg_count_update",
+        )
+        return [f"DROP TRIGGER IF EXISTS {n}" for n in names]
+    return [
+        "DROP TRIGGER IF EXISTS trg_listing_request_insert ON auth_request",
+        "DROP TRIGGER IF EXISTS trg_listing_request_update ON auth_request",
+        "DROP TRIGGER IF EXISTS trg_listing_org ON request_organization",
+        "DROP TRIGGER IF EXISTS trg_count_change ON case_listing",
+        "DROP TRIGGER IF EXISTS trg_count_update ON case_listing",
+        "DROP FUNCTION IF EXISTS authdesk_listing_request()",
+        "DROP FUNCTION IF EXISTS authdesk_listing_org()",
+        "DROP FUNCTION IF EXISTS authdesk_count()",
+    ]
+
+
+def create_name_index_sql(conn) -> list[str]:
+    """The member-name search index (FTS5 trigram / pg_trgm GIN); empty if pg_trgm is unavailable."""
+    if conn.dialect.name == "sqlite":
+        return [
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(member_name, tokenize='trigram', "
+            "content='auth_request', content_rowid='id', detail='none')",
+            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')",
+        ]
+    schema = trgm_schema(conn)
+    if schema is None:
+        try:
+            with conn.begin_nested():
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+        except Exception:  # no privilege: names are then matched by a scan
+            return []
+        schema = trgm_schema(conn)
+    return [f'CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON auth_request USING gin (member_name "{schema}".gin_trgm_ops)']
+
+
+def trgm_schema(conn) -> str | None:
+    """The schema pg_trgm is installed in, or None."""
+    return conn.execute(
+        text("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+             "WHERE e.extname = 'pg_trgm'")
+    ).scalar()
+
+
+def drop_name_index_sql(dialect: str) -> list[str]:
+    """Statements dropping the member-name search index."""
+    if dialect == "sqlite":
+        return [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
+    return [f"DROP INDEX IF EXISTS {TRGM_INDEX}"]
+
+
+def fill_listing_sql(dialect: str) -> list[str]:
+    """Statements filling ``case_listing`` and ``case_count`` from the cases (after a bulk load)."""
+    cols = _columns()
+    return [
+        f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
+        f"SELECT {PLAN_AUDIENCE}, r.id, {mirrored_values(dialect, 'r')} FROM auth_request r",
+        f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
+        f"SELECT o.organization_id, r.id, {mirrored_values(dialect, 'r')} "
+        "FROM request_organization o JOIN auth_request r ON r.id = o.request_id",
+        "DELETE FROM case_count",
+        "INSERT INTO case_count (audience_id, status, n) "
+        "SELECT audience_id, status, COUNT(*) FROM case_listing GROUP BY audience_id, status",
+    ]
+
+
+def compact_counts(conn) -> int:
+    """Fold the count deltas into one row per (audience, status); returns rows removed.
+
+    Safe beside concurrent writers: on PostgreSQL one statement deletes the
+    rows it read (later deltas stay); on SQLite the write lock is taken first.
+    """
+    if conn.dialect.name == "postgresql":
+        before = conn.execute(text("SELECT COUNT(*) FROM case_count")).scalar_one()
+        conn.execute(text(
+            "WITH gone AS (DELETE FROM case_count RETURNING audience_id, status, n) "
+            "INSERT INTO case_count (audience_id, status, n) "
+            "SELECT audience_id, status, SUM(n) FROM gone GROUP BY audience_id, status HAVING SUM(n) <> 0"
+        ))
+    else:
+        conn.execute(text("DELETE FROM case_count WHERE n = 0"))  # takes the write lock first
+        before = conn.execute(text("SELECT COUNT(*) FROM case_count")).scalar_one()
+        top = conn.execute(text("SELECT MAX(id) FROM case_count")).scalar()
+        if top is None:
+            return 0
+        sums = conn.execute(text(
+            "SELECT audience_id, status, SUM(n) FROM case_count WHERE id <= :top "
+            "GROUP BY audience_id, status HAVING SUM(n) <> 0"), {"top": top}).all()
+        conn.execute(text("DELETE FROM case_count WHERE id <= :top"), {"top": top})
+        if sums:
+            conn.execute(text("INSERT INTO case_count (audience_id, status, n) VALUES (:a, :s, :n)"),
+                         [{"a": a, "s": s, "n": n} for a, s, n in sums])
+    after = conn.execute(text("SELECT COUNT(*) FROM case_count")).scalar_one()
+    return before - after
+
+
+def analyze(conn) -> None:
+    """Refresh the planner's statistics (after seeding, imports and migrations)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(text("PRAGMA analysis_limit=1000"))
+    conn.execute(text("ANALYZE"))
+
+
+__all__ = [
+    "INDEXED_KEYS",
+    "MIRRORED",
+    "NOBODY",
+    "PLAN_AUDIENCE",
+    "SORT_KEYS",
+    "analyze",
+    "compact_counts",
+    "listing_indexes",
+]
