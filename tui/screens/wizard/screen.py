@@ -68,6 +68,7 @@ from store.forms import (
 from store.records import AttachmentRecord, ProviderRecord
 from tui.messages import CasesChanged
 from tui.screens.wizard.saver import DraftBaseline
+from tui.screens.wizard.steps import ContactStep, MemberStep, UrgencySet, UrgencyStep
 from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
@@ -76,23 +77,9 @@ from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, FormInput, Rad
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
-DISCLAIMER = (
-    "An authorization is not a guarantee of payment, but is based on medical necessity, appropriate coding "
-    "and benefits. Benefits may be subject to limitation and/or qualifications and will be determined when "
-    "the claim is received for processing."
-)
-ELIGIBILITY_NOTE = (
-    "Benefits and Eligibility must be verified with the plan administrator prior to initiating any "
-    "Authorization request. Authorizations are not completed for secondary insurance plans."
-)
-EXPEDITED_NOTE = (
-    "The level of urgency is a request only and may be modified based on the plan's Criteria for "
-    "Expedited Status. Any case requiring physician review may take additional time."
-)
-CLINICALS_NOTE = (
-    "Clinicals must be attached to the initial request, including all pertinent records to complete the "
-    "review timely and accurately. Insufficient information may delay processing and require follow-up."
-)
+from store.texts import CLINICALS_NOTE, ELIGIBILITY_NOTE, EXPEDITED_NOTE  # noqa: E402
+from store.texts import NOT_A_GUARANTEE as DISCLAIMER  # noqa: E402
+
 REVIEW_REQUIRED_TEXT = (
     "REVIEW REQUIRED: This request requires review. Answer the Document Clinical questions below to continue."
 )
@@ -108,48 +95,13 @@ REVIEW_AFTER_TEXT = (
 EDIT_MESSAGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
                  SelectionList.SelectedChanged, SelectionList.SelectionToggled, RadioButton.Changed)
 
-DATE_HINT = "MM/DD/YYYY, YYYY-MM-DD, t (today) or t+3"
-_LINE_FIELD = re.compile(r"^line-(\d+)-(code|modifier|from|to|units)$")
-
-
-# ----- field parsing (store validators; messages shown under the field) -----
-
-
-def parse_field(field_id: str, text: str):
-    """Parse ``text`` typed in ``field_id``; raises ValidationError with the field's message."""
-    from store import validate
-
-    text = text.strip()
-    line = _LINE_FIELD.match(field_id)
-    kind = line.group(2) if line else field_id
-    if kind in ("start-date", "end-date", "delivery-date", "from", "to"):
-        return validate.parse_date(text, field_id)
-    if kind == "admission-at":
-        return validate.parse_datetime(text, field_id)
-    if kind == "units":
-        return validate.parse_units(text, field_id)
-    if kind == "birth-weight":
-        return validate.parse_weight_grams(text, field_id)
-    if kind in ("contact-phone", "contact-fax"):
-        return validate.validate_phone(text, field_id)
-    if kind == "contact-email":
-        return validate.validate_email(text, field_id)
-    if kind == "modifier":
-        return validate.parse_modifiers(text, field_id)
-    if kind == "contact-phone-ext":
-        if not re.fullmatch(r"[0-9]{1,6}", text):
-            raise ValidationError("An extension is up to 6 digits.", field=field_id)
-        return text
-    return text
-
-
-def format_date(value: date | None) -> str:
-    """A date as the clerk reads it (MM/DD/YYYY)."""
-    return value.strftime("%m/%d/%Y") if value else ""
-
-
-def _format_datetime(value) -> str:
-    return value.strftime("%m/%d/%Y %H:%M") if value else ""
+from tui.screens.wizard.fields import (  # noqa: E402  (kept importable from here)
+    DATE_HINT,
+    LINE_FIELD as _LINE_FIELD,
+    format_date,
+    format_datetime as _format_datetime,
+    parse_field,
+)
 
 
 class PlaceOfServicePicker(SearchPicker):
@@ -197,29 +149,6 @@ class PlaceOfServicePicker(SearchPicker):
         """Editing the text forgets the chosen place."""
         if self.code and not event.value.startswith(self.code):
             self.code = ""
-
-
-class UrgencySet(RadioSet):
-    """Standard / expedited: ``s`` or ``e`` choose, Enter moves on."""
-
-    BINDINGS = [
-        Binding("s", "choose(0)", "Standard", id="urgency-standard", tooltip="Standard urgency"),
-        Binding("e", "choose(1)", "Expedited", id="urgency-expedited", tooltip="Ask for expedited review"),
-        Binding("enter", "next_field", "Next", show=False, id="urgency-next", tooltip="Go on to the next field"),
-    ]
-
-    @dataclass
-    class EnterPressed(Message):
-        """Enter on the radio set."""
-
-    def action_choose(self, index: int) -> None:
-        """Press button ``index``."""
-        buttons = list(self.query(RadioButton))
-        buttons[index].value = True
-
-    def action_next_field(self) -> None:
-        """Tell the form to move on."""
-        self.post_message(self.EnterPressed())
 
 
 @dataclass
@@ -428,15 +357,7 @@ class WizardScreen(Screen[None]):
         yield StepHeader(STEPS, id="step-header")
         yield Static("", id="member-banner")
         with ContentSwitcher(initial="step-0", id="wizard-steps"):
-            with VerticalScroll(id="step-0", classes="wizard-step"):
-                yield Static("[b]Member & eligibility[/b]", classes="step-title")
-                yield FieldRow("Member ID", FormInput(compact=True, id="member-id", placeholder="member ID"), required=True)
-                yield FieldRow("Medicaid ID", FormInput(compact=True, id="medicaid-id", placeholder="optional"))
-                yield FieldRow("Admission date" if inpatient else "Start date of service",
-                               FormInput(compact=True, id="start-date", placeholder=DATE_HINT), required=True,
-                               hint="Eligibility depends on the date of service.")
-                yield Static("", id="eligibility")
-                yield Static(ELIGIBILITY_NOTE, classes="hint")
+            yield MemberStep(inpatient=inpatient)
             with VerticalScroll(id="step-1", classes="wizard-step"):
                 yield Static("[b]Providers[/b]  search by NPI, provider number or name; Enter picks",
                              classes="step-title")
@@ -482,17 +403,7 @@ class WizardScreen(Screen[None]):
                 yield Vertical(id="line-rows")
                 yield FieldRow("Add procedure", CodePicker("procedure", "line-code", "code or words, Enter adds"),
                                error_id="")
-            with VerticalScroll(id="step-3", classes="wizard-step"):
-                yield Static("[b]Urgency[/b]  s = standard, e = expedited", classes="step-title")
-                yield FieldRow("Urgency", UrgencySet(
-                    RadioChoice("Standard", value=True, id="urgency-standard"),
-                    RadioChoice("Expedited", id="urgency-expedited"), id="urgency"), required=True)
-                yield Static(EXPEDITED_NOTE, classes="hint")
-                yield Static("Criteria for expedited status (space ticks; ticked by the app where it can tell):")
-                yield CriteriaList(*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
-                yield Static("", id="urgency-proposal", classes="hint")
-                yield FieldRow("Benefits reference #", FormInput(compact=True, id="benefits-reference",
-                                                             placeholder="from the benefits & eligibility call"))
+            yield UrgencyStep()
             with VerticalScroll(id="step-4", classes="wizard-step"):
                 yield Static("[b]Clinical documentation & attachments[/b]", classes="step-title")
                 yield Vertical(id="clinical-lines")
@@ -502,13 +413,7 @@ class WizardScreen(Screen[None]):
                 yield FieldRow("Attach file", FormInput(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
                                hint=self._accepted_hint())
                 yield Button("Browse… (ctrl+o)", id="attachment-browse")
-            with VerticalScroll(id="step-5", classes="wizard-step"):
-                yield Static("[b]Contact[/b]  the person completing this request", classes="step-title")
-                yield FieldRow("Contact name", FormInput(compact=True, id="contact-name"), required=True)
-                yield FieldRow("Phone", FormInput(compact=True, id="contact-phone"), required=True)
-                yield FieldRow("Extension", FormInput(compact=True, id="contact-phone-ext"))
-                yield FieldRow("Fax", FormInput(compact=True, id="contact-fax"), required=True)
-                yield FieldRow("Email", FormInput(compact=True, id="contact-email"), required=True)
+            yield ContactStep()
             with VerticalScroll(id="step-6", classes="wizard-step"):
                 yield Static("[b]Review & submit[/b]", classes="step-title")
                 yield Static("", id="review-summary")
@@ -639,9 +544,7 @@ class WizardScreen(Screen[None]):
         def text(key: str, value: str) -> str:
             return raw.get(key, value)
 
-        self._set_input("member-id", form.member_id)
-        self._set_input("medicaid-id", form.medicaid_id)
-        self._set_input("start-date", text("start_date", format_date(form.start_date)))
+        self.query_one(MemberStep).load(form)
         self._set_input("end-date", text("end_date", format_date(form.end_date)))
         for key, picker_id in (("requesting_provider_id", "requesting-provider"),
                                ("servicing_provider_id", "servicing-provider"),
@@ -688,20 +591,13 @@ class WizardScreen(Screen[None]):
         self.query_one("#line-code-picker", CodePicker).set_text(raw.get("line_code", ""))
         self._render_diagnoses()
         self._render_lines(raw)
-        urgency = self.query_one("#urgency", UrgencySet)
-        urgency.action_choose(1 if form.urgency is Urgency.EXPEDITED else 0)
-        reasons = self.query_one("#expedited-reasons", SelectionList)
-        reasons.deselect_all()
-        for reason in form.expedited_reasons:
-            reasons.select(reason)
+        self.query_one(UrgencyStep).load(form)
         self._criteria_touched = bool(raw.get("expedited_touched")) or bool(form.expedited_reasons)
         self._urgency_touched = bool(raw.get("urgency_touched"))
-        self._set_input("benefits-reference", form.benefits_reference)
         self._attachments = list(attachments)
         self._render_attachments()
         self._set_input("attachment-add", raw.get("attachment_path", ""))
-        for key in ("contact_name", "contact_phone", "contact_phone_ext", "contact_fax", "contact_email"):
-            self._set_input(key.replace("_", "-"), text(key, getattr(form, key)))
+        self.query_one(ContactStep).load(form)
         # Show the messages of fields saved with invalid text.
         for field_id in self._validated_inputs():
             value = self._input(field_id).value
@@ -734,9 +630,11 @@ class WizardScreen(Screen[None]):
         """The form as the widgets show it now."""
         raw: dict[str, str] = {}
         form = DraftForm(kind=self.kind)
-        form.member_id = self._input("member-id").value.strip()
-        form.medicaid_id = self._input("medicaid-id").value.strip()
-        form.start_date = self._parsed("start-date", "start_date", raw)
+        for step in (MemberStep, UrgencyStep, ContactStep):
+            values = self.query_one(step).collect()
+            raw.update(values.pop("raw"))
+            for key, value in values.items():
+                setattr(form, key, value)
         form.end_date = self._parsed("end-date", "end_date", raw)
         for key, picker_id in (("requesting_provider_id", "requesting-provider"),
                                ("servicing_provider_id", "servicing-provider"),
@@ -776,24 +674,13 @@ class WizardScreen(Screen[None]):
             text = self.query_one(f"#{picker_id}-picker", CodePicker).input.value
             if text.strip():
                 raw[key] = text
-        urgency = self.query_one("#urgency", UrgencySet)
-        form.urgency = Urgency.EXPEDITED if urgency.pressed_index == 1 else Urgency.STANDARD
-        form.expedited_reasons = list(self.query_one("#expedited-reasons", SelectionList).selected)
         if self._criteria_touched:
             raw["expedited_touched"] = "1"
         if self._urgency_touched:
             raw["urgency_touched"] = "1"
-        form.benefits_reference = self._input("benefits-reference").value.strip()
         attachment_path = self._input("attachment-add").value
         if attachment_path.strip():
             raw["attachment_path"] = attachment_path
-        for key in ("contact_name", "contact_phone_ext"):
-            setattr(form, key, self._input(key.replace("_", "-")).value.strip())
-        for key in ("contact_phone", "contact_fax", "contact_email"):
-            field_id = key.replace("_", "-")
-            text = self._input(field_id).value.strip()
-            value = self._parsed(field_id, key, raw)
-            setattr(form, key, value if isinstance(value, str) and value else ("" if key in raw else text))
         form.wizard_step = self.step
         form.raw = raw
         self.form = form
