@@ -1299,7 +1299,7 @@ class WizardScreen(Screen[None]):
         """Show what the app would tick, when it differs from what is ticked (``a`` accepts it)."""
         reasons = self.query_one("#expedited-reasons", SelectionList)
         urgency = self.query_one("#urgency", UrgencySet)
-        expedited = urgency.pressed_index == 1
+        expedited = urgency.urgency is Urgency.EXPEDITED
         differs = set(derived) != set(reasons.selected) or (bool(derived) != expedited)
         self._proposal = derived if differs else None
         text = ""

@@ -42,7 +42,7 @@ class UrgencyStep(VerticalScroll):
 
     def load(self, form: DraftForm) -> None:
         """Show the urgency, criteria and benefits reference as stored."""
-        self.query_one("#urgency", UrgencySet).action_choose(1 if form.urgency is Urgency.EXPEDITED else 0)
+        self.query_one("#urgency", UrgencySet).set_urgency(form.urgency)
         reasons = self.query_one("#expedited-reasons", CriteriaList)
         reasons.deselect_all()
         for reason in form.expedited_reasons:
@@ -51,9 +51,8 @@ class UrgencyStep(VerticalScroll):
 
     def collect(self) -> dict:
         """The urgency, the ticked criteria (in the plan's order) and the benefits reference."""
-        urgency = self.query_one("#urgency", UrgencySet)
         return {
-            "urgency": Urgency.EXPEDITED if urgency.pressed_index == 1 else Urgency.STANDARD,
+            "urgency": self.query_one("#urgency", UrgencySet).urgency,
             "expedited_reasons": list(self.query_one("#expedited-reasons", CriteriaList).selected),
             "benefits_reference": self.query_one("#benefits-reference", Input).value.strip(),
             "raw": {},
@@ -74,9 +73,19 @@ class UrgencySet(RadioSet):
         """Enter on the radio set."""
 
     def action_choose(self, index: int) -> None:
-        """Press button ``index``."""
+        """Press button ``index`` (the other is released at once, not a message later)."""
+        for number, button in enumerate(self.query(RadioButton)):
+            button.value = number == index
+
+    def set_urgency(self, urgency: Urgency) -> None:
+        """Show ``urgency``."""
+        self.action_choose(1 if urgency is Urgency.EXPEDITED else 0)
+
+    @property
+    def urgency(self) -> Urgency:
+        """The urgency shown (read from the buttons, which change at once)."""
         buttons = list(self.query(RadioButton))
-        buttons[index].value = True
+        return Urgency.EXPEDITED if buttons[1].value else Urgency.STANDARD
 
     def action_next_field(self) -> None:
         """Tell the form to move on."""
