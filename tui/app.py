@@ -158,7 +158,37 @@ class AuthDeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self.last_activity = time.monotonic()
+        if isinstance(event, events.Key) and self._held_keys is not None:
+            self._held_keys.append(event)  # typed while a screen opens: released in order
+            return
+        if isinstance(event, events.Key) and event.is_forwarded:
+            # A key typed ahead that reached a screen before it went away bubbles up unhandled:
+            # a field that takes such keys (tui.widgets.wizard_fields.FormInput) gets it.
+            take = getattr(self.focused, "take_stray_key", None)
+            if take is not None and take(event):
+                return
         await super().on_event(event)
+
+    # ----- keys typed while a screen opens (see KindPickerScreen, WizardScreen) -----
+
+    _held_keys: list | None = None
+    HOLD_KEYS_SECONDS = 3.0  # never hold longer, whatever happens to the screen
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on until :meth:`release_keys` (a screen is opening)."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self.set_timer(self.HOLD_KEYS_SECONDS, self.release_keys, name="release-keys")
+
+    def release_keys(self) -> None:
+        """Deliver the held keys, in the order they were typed, to what has focus now."""
+        if self._held_keys is not None:
+            self.call_next(self._replay_held_keys)
+
+    async def _replay_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys or [], None
+        for key in sorted(held, key=lambda e: e.time):
+            await self.on_event(events.Key(key.key, key.character))
 
     def watch_theme(self, theme: str) -> None:
         """Keep the theme picked in the palette for the next start."""
