@@ -81,3 +81,10 @@ def test_without_a_browser_ci_fails_instead_of_skipping(monkeypatch):
     monkeypatch.setenv(REQUIRE_ENV, "1")
     with pytest.raises(pytest.fail.Exception, match="the browser test must run here"):
         _no_browser("no Chromium on this machine")
+
+
+def test_an_address_of_another_machine_is_one_line_before_any_work(tmp_path):
+    result = run_cli("serve", "--host", "203.0.113.7", "--port", "8000", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "authdesk: cannot listen on 203.0.113.7:8000: Cannot assign requested address"
+    assert not (tmp_path / "desk.sqlite").exists()  # refused before the database was opened

@@ -63,6 +63,19 @@ def listen_address(args, current) -> tuple[str, int, str | None]:
     return host, port, public_url
 
 
+def _prepare_code_index(command_error) -> None:
+    """Build a missing code search index once, before any session (not once per session)."""
+    from store.codes.icd10 import ensure_code_index, index_path, is_current
+
+    if is_current(index_path()):
+        return
+    print("Building the code search index …", file=sys.stderr, flush=True)
+    try:
+        ensure_code_index()
+    except OSError as exc:
+        raise command_error(f"cannot write the code index {index_path()}: {exc.strerror or exc}") from None
+
+
 def run_serve(args, open_store, command_error) -> int:
     """Check the database, then serve the app until Ctrl+C.
 
@@ -77,6 +90,7 @@ def run_serve(args, open_store, command_error) -> int:
         host, port, public_url = listen_address(args, settings())
     except ValueError as exc:
         raise command_error(str(exc)) from None
+    _check_address(host, port, command_error)  # a busy port is one line before any slow work
     store = open_store(args, demo=args.demo)  # migrates once here, not in every session
     if args.demo:
         from store.demo import is_seeded, seed_demo
@@ -86,6 +100,7 @@ def run_serve(args, open_store, command_error) -> int:
             seed_demo(store, cases=2000)
     url = store.engine.url.render_as_string(hide_password=False)
     store.dispose()
+    _prepare_code_index(command_error)
 
     import os
 
@@ -97,9 +112,32 @@ def run_serve(args, open_store, command_error) -> int:
     try:
         server.serve()
     except OSError as exc:
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        raise command_error(f"cannot listen on {host}:{port}: {reason}") from None
+        raise command_error(_cannot_listen(host, port, exc)) from None
     return 0
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    import os
+
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    return f"cannot listen on {host}:{port}: {reason}"
+
+
+def _check_address(host: str, port: int, command_error) -> None:
+    """Raise ``command_error`` when ``host:port`` cannot be listened on (taken, or not this machine's)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise command_error(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise command_error(_cannot_listen(host, port, exc)) from None
 
 
 __all__ = ["add_serve_parser", "listen_address", "run_serve", "session_command"]
