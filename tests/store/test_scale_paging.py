@@ -185,3 +185,26 @@ def test_sql_report_equals_the_python_computation(seeded, frozen_now, username):
     for urgency, want in expected.items():
         got = rows[urgency]
         assert {k: getattr(got, k) for k in want} == want, urgency
+
+
+def test_seeding_leaves_every_index_and_trigger_in_place(seeded):
+    store, users = seeded
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from store.migrate import is_hand_made
+
+    with store.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={
+            "compare_type": False, "include_name": lambda name, *_: not is_hand_made(name)})
+        assert compare_metadata(ctx, SQLModel.metadata) == []
+    # the triggers are back: a new status is counted at once
+    with store.session() as session:
+        before = count_by_status(session, users["rita"])
+        request_id = list_requests(session, users["rita"], RequestStatus.PENDING, limit=1).rows[0].id
+        session.execute(text("UPDATE auth_request SET status = 'accepted' WHERE id = :i"), {"i": request_id})
+    with store.session() as session:
+        after = count_by_status(session, users["rita"])
+    assert after[RequestStatus.PENDING] == before[RequestStatus.PENDING] - 1
+    assert after[RequestStatus.ACCEPTED] == before[RequestStatus.ACCEPTED] + 1
