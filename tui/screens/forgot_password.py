@@ -79,16 +79,22 @@ class ForgotPasswordScreen(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="forgot")
     def _request(self, username: str) -> None:
         from store.services.auth import request_password_reset
+        from tui.errors import describe
 
-        with self.app.store.session() as session:
-            request_password_reset(session, username)
+        try:
+            with self.app.store.session() as session:
+                request_password_reset(session, username)
+        except Exception as exc:  # the database is down, …: one line, the details in the log
+            self.post_message(self.ResetRefused(f"No code could be sent: {describe(exc)}"))
+            return
         self.post_message(self.CodeSent())
 
     @on(CodeSent)
     def _code_sent(self) -> None:
         self.query_one("#fp-message", Static).update(
             "If that username has an email address, a 6-digit code is on its way "
-            "(valid 30 minutes; without a mail server it waits in the outbox)."
+            "(valid 30 minutes and for 5 tries; at most 3 codes an hour; without a mail "
+            "server it waits in the outbox)."
         )
         for field_id in ("fp-code", "fp-password"):
             self.query_one(f"#{field_id}", Input).disabled = False
@@ -115,6 +121,11 @@ class ForgotPasswordScreen(ModalScreen[str | None]):
                 reset_password(session, username, code, password)
         except ValidationError as exc:
             self.post_message(self.ResetRefused(str(exc)))
+            return
+        except Exception as exc:  # the database is down, …: one line, the details in the log
+            from tui.errors import describe
+
+            self.post_message(self.ResetRefused(f"The password could not be changed: {describe(exc)}"))
             return
         self.post_message(self.ResetDone(username.strip().lower()))
 
