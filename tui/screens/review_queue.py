@@ -31,7 +31,7 @@ from tui.widgets.request_list import RequestList, open_request
 QUEUE_PAGE_SIZE = 50
 TABS = {
     "pending": ("Pending", ("due", "urgency", "number", "member", "kind", "dates")),
-    "lines": ("Lines to decide", ("decided", "urgency", "number", "auth", "member", "kind", "dates")),
+    "lines": ("Lines to decide", ("decided", "urgency", "number", "auth", "member", "kind", "dates", "received")),
 }
 
 

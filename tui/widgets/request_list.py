@@ -34,6 +34,7 @@ COLUMNS = {
     "due_in": "Decision due",
     "submitted": "Submitted",
     "decided": "Accepted",
+    "received": "New information",
 }
 
 
@@ -78,6 +79,8 @@ def cell(row: RequestRow, key: str, now: datetime) -> Text | str:
         return fmt_datetime(row.submitted_at)
     if key == "decided":
         return fmt_datetime(row.decided_at)
+    if key == "received":  # a clinical file attached for a pended line (seed 003)
+        return Text("information received", style="bold") if row.information_received else ""
     raise KeyError(key)
 
 
