@@ -26,18 +26,21 @@ def members_file(path: Path, rows: int) -> Path:
 def test_an_import_reports_rows_read_as_it_goes(sqlite_store, tmp_path):
     from store.services.directory import import_members
 
-    calls: list[int] = []
+    calls: list[tuple[int, int, str]] = []
     with sqlite_store.session() as session:
-        report = import_members(session, members_file(tmp_path / "m.csv", 2500), progress=calls.append)
-    assert calls == [1000, 2000]
-    assert report.rows == 2500
+        report = import_members(session, members_file(tmp_path / "m.csv", 12000),
+                                progress=lambda *call: calls.append(call))
+    assert [c for c in calls if c[2] == "checked"] == [(5000, 12000, "checked"), (10000, 12000, "checked"),
+                                                     (12000, 12000, "checked")]
+    assert calls[-1][0] == calls[-1][1]  # every stage is drawn to its end
+    assert report.rows == 12000
 
 
 def test_import_members_shows_a_progress_bar_to_the_end(tmp_path):
     result = run_cli("--db", str(tmp_path / "i.sqlite"), "import", "members",
                      str(members_file(tmp_path / "members.csv", 2500)))
     assert result.returncode == 0, result.stderr
-    assert "Checking members" in result.stderr and "2500/2500" in result.stderr
+    assert "Importing members" in result.stderr and "2500/2500" in result.stderr
     assert "2,500 rows read: 2,500 added, 0 updated" in result.stdout
 
 

@@ -10,6 +10,7 @@
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
     authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
+    authdesk audit --since DATE [--action A] [--user NAME] [--case N] [--csv FILE]
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
     authdesk keys                        binding ids for [keys] in config.toml
 
@@ -67,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     from tui.cli_csv import add_csv_export_parser
 
     add_csv_export_parser(add_export_parser(sub))
+    from tui.cli_security import add_audit_parser
+
+    add_audit_parser(sub)
+    from tui.cli_plan import add_plan_contacts_parser
+
+    add_plan_contacts_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
@@ -96,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _load_settings()
+        from store.logs import setup_logging
+
+        setup_logging()
         return _dispatch(args)
     except CommandError as exc:
         print(f"authdesk: {exc}", file=sys.stderr)
@@ -111,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if _debug():
             raise
-        print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from store.logs import unexpected_line
+
+        print(f"authdesk: {unexpected_line(exc, 'the command line')}", file=sys.stderr)
         return 1
 
 
@@ -169,13 +181,20 @@ def _dispatch(args) -> int:
 
         if not args.user:
             raise CommandError("import decisions needs --user NAME (a reviewer)")
-        return run_import_decisions(args, _open(args), CommandError)
+        store = _open(args)
+        status = run_import_decisions(args, store, CommandError)
+        _refresh_statistics(store)
+        return status
     if args.command == "import":
         return _import(args)
     if args.command == "keys":
         from tui.keymap import run_keys
 
         return run_keys(CommandError)
+    if args.command == "plan-contacts":
+        from tui.cli_plan import run_plan_contacts
+
+        return run_plan_contacts(args, _open(args), CommandError)
     if args.command == "serve":
         from tui.serve import run_serve
 
@@ -184,6 +203,10 @@ def _dispatch(args) -> int:
         from tui.cli_csv import run_csv_export
 
         return run_csv_export(args, _open(args), CommandError)
+    if args.command == "audit":
+        from tui.cli_security import run_audit
+
+        return run_audit(args, _open(args), CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
@@ -254,13 +277,9 @@ def _demo(args) -> int:
     from store.demo import is_seeded, seed_demo
 
     if not is_seeded(store):
-        total = args.cases
+        from store.demo import seed_with_progress_bar
 
-        def progress(done: int, what: str) -> None:
-            print(f"\rSeeding demo data: {what} {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-        seed_demo(store, cases=args.cases, progress=progress)
-        print(file=sys.stderr)
+        seed_with_progress_bar(store, args.cases)
     elif target is not None:
         print(f"Demo database: {target}", file=sys.stderr)
     if args.seed_only:
@@ -311,7 +330,18 @@ def _user_add(args) -> int:
 def _import(args) -> int:
     from tui.cli_csv import run_csv_import
 
-    return run_csv_import(args, _open(args), CommandError)
+    store = _open(args)
+    status = run_csv_import(args, store, CommandError)
+    _refresh_statistics(store)
+    return status
+
+
+def _refresh_statistics(store) -> None:
+    """ANALYZE after a bulk change, so the planner knows the new sizes (store.listing.analyze)."""
+    from store.listing import analyze
+
+    with store.engine.begin() as conn:
+        analyze(conn)
 
 
 def _housekeeping(args) -> int:

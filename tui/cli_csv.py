@@ -1,6 +1,7 @@
 """CSV on the command line, with progress bars on standard error.
 
     authdesk import members|providers FILE.csv
+    authdesk import members|providers FILE.csv
     authdesk export csv -o FILE.csv --user NAME [--status S ...] [--filter TEXT]
 
 The export writes what the dashboard's ``e`` writes (the same columns and
@@ -8,6 +9,8 @@ visibility: a clerk gets their organization's cases), for every status asked.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from pathlib import Path
 
@@ -19,7 +22,7 @@ def progress_bar(description: str):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    return Progress(TextColumn(description), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                     console=Console(stderr=True), transient=False)
 
 
@@ -35,31 +38,32 @@ def add_csv_export_parser(export_sub) -> None:
     add_sign_in_arguments(csv)
 
 
-def _count_rows(path: Path) -> int | None:
-    """Lines after the header (a CSV field with a line break counts twice; the bar ends at the true count)."""
-    try:
-        with path.open("rb") as handle:
-            return max(0, sum(1 for _ in handle) - 1)
-    except OSError:
-        return None  # the import itself reports the unreadable file
-
-
 def run_csv_import(args, store, error) -> int:
-    """``authdesk import members|providers FILE.csv`` with a progress bar while rows are checked."""
+    """``authdesk import members|providers FILE.csv``: one bar per stage (rows checked, rows written)."""
     from store.errors import ValidationError
     from store.services.directory import import_members, import_providers
 
-    path = Path(args.file)
     load = import_members if args.what == "members" else import_providers
-    with progress_bar(f"Checking {args.what}") as progress:
-        task = progress.add_task("", total=_count_rows(path))
-        try:
-            with store.session() as session:
-                report = load(session, path, progress=lambda rows: progress.update(task, completed=rows))
-        except ValidationError as exc:
-            progress.stop()
-            raise error(str(exc)) from None
-        progress.update(task, total=report.rows, completed=report.rows)
+    bar = None  # started at the first rows read: a file refused at once prints one line only
+    tasks: dict[str, int] = {}
+
+    def progress(done: int, total: int, what: str) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = progress_bar(f"Importing {args.what}:")
+            bar.start()
+        if what not in tasks:
+            tasks[what] = bar.add_task(what, total=total)
+        bar.update(tasks[what], completed=done, total=total)
+
+    try:
+        with store.session() as session:
+            report = load(session, Path(args.file), progress=progress)
+    except ValidationError as exc:
+        raise error(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.stop()
     print(f"Imported {args.what}: {report}")
     return 0
 

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from store.enums import RequestStatus
 from store.listing import NOBODY, PLAN_AUDIENCE, SORT_KEYS
-from store.errors import NotFoundError, PermissionDeniedError
+from store.errors import NotFoundError, NotVisibleError
 from store.models import (
     Attachment,
     AuthRequest,
@@ -273,7 +273,10 @@ def _ordered_keys(session, audience, statuses, condition, key, descending, seek,
         if seek is not None:
             bound = tuple_(literal(seek[0], key.type), literal(seek[1], ident.type))
             q = q.where(tuple_(key, ident) < bound if descending else tuple_(key, ident) > bound)
-        return [tuple(r) for r in session.execute(q.order_by(*order).offset(offset).limit(limit)).all()]
+        q = q.order_by(*order).limit(limit)
+        if offset:
+            q = q.offset(offset)
+        return [tuple(r) for r in session.execute(q).all()]
 
     if len(statuses) == 1:
         return query(_LISTING.c.status == statuses[0].value, take, skip)
@@ -392,7 +395,7 @@ def get_case(session: Session, user: UserRecord, request_id: int) -> CaseDetail:
     if req is None:
         raise NotFoundError(f"No case #{request_id}.")
     if not can_see(session, user, request_id):
-        raise PermissionDeniedError("This case belongs to another organization.")
+        raise NotVisibleError(f"No case #{request_id}.")  # another organization's: read as missing
     return case_detail(session, req)
 
 
@@ -524,8 +527,16 @@ def overdue(row_due, now=None) -> bool:
     return row_due is not None and row_due < (now or utcnow())
 
 
+# Public names for the request-row builder that review, search and export share.
+ROW_COLUMNS = _ROW_COLUMNS
+to_request_row = _row
+status_list = _statuses
+
 __all__ = [
     "PAGE_SIZE",
+    "ROW_COLUMNS",
+    "status_list",
+    "to_request_row",
     "audience_of",
     "build_search_text",
     "can_see",

@@ -14,7 +14,10 @@ from store.enums import RequestKind, RequestStatus, Urgency
 from store.errors import ValidationError
 from store.models import AuthRequest
 from store.records import UserRecord
-from store.services.cases import _ROW_COLUMNS, SORT_COLUMNS, _row, _statuses, filter_condition, visible_to
+from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
+from store.services.cases import SORT_COLUMNS, filter_condition, visible_to
+from store.services.cases import status_list as _statuses
+from store.services.cases import to_request_row as _row
 
 CSV_COLUMNS = (
     "draft_number",

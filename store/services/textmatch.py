@@ -154,8 +154,15 @@ def _name_match_sqlite(element: NameMatch, compiler, **kw) -> str:
 
 
 def text_condition(text: str, id_column=None):
-    """SQL: the case (``id_column``, default ``auth_request.id``) matches ``text``; None for blank text."""
-    routed = route(text)
+    """SQL: the case (``id_column``, default ``auth_request.id``) matches ``text``; None for blank text.
+
+    Raises:
+        ValidationError: the text gate refused it (field ``filter``): a NUL or
+            control character, or longer than the search limit.
+    """
+    from store.textgate import check_search
+
+    routed = route(check_search(text, field="filter", label="The filter"))
     if routed.empty:
         return None
     id_column = AuthRequest.id if id_column is None else id_column
