@@ -478,6 +478,7 @@ def _restore_listing(conn, first_id: int) -> None:
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
     for index in _bulk_indexes():
         index.create(conn, checkfirst=True)
+    conn.exec_driver_sql(listing.fill_names_sql(dialect, first_id))
     for statement in listing.create_name_index_sql(conn):
         conn.exec_driver_sql(statement)
     for statement in listing.create_trigger_sql(dialect):

@@ -40,7 +40,7 @@ from store.records import (
     ServiceLineRecord,
     UserRecord,
 )
-from store.services.textmatch import text_condition
+from store.services.textmatch import ALL_STATUSES, text_condition
 from store.types import utcnow
 
 PAGE_SIZE = 50
@@ -190,7 +190,7 @@ def list_requests(
     statuses = _statuses(status)
     audience = audience_of(user)
     key_name = SORT_KEYS.get(sort, "updated_at")
-    condition = text_condition(text, _LISTING.c.request_id) if text.strip() else None
+    condition = text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text.strip() else None
     if total is None:
         total = _count(session, audience, statuses, condition)
     offset = max(0, min(offset, max(0, total - 1) // limit * limit)) if total else 0
@@ -305,7 +305,7 @@ def count_by_status(session: Session, user: UserRecord, text: str = "") -> dict[
     rows whatever the number of cases; with one: the matching cases only.
     """
     audience = audience_of(user)
-    condition = text_condition(text, _LISTING.c.request_id) if text.strip() else None
+    condition = text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text.strip() else None
     if condition is None:
         result = session.execute(
             select(CaseCount.status, func.sum(CaseCount.n))
@@ -315,7 +315,7 @@ def count_by_status(session: Session, user: UserRecord, text: str = "") -> dict[
     else:
         result = session.execute(
             select(_LISTING.c.status, func.count())
-            .where(_LISTING.c.audience_id == audience, condition)
+            .where(_LISTING.c.audience_id == audience, _LISTING.c.status.in_(ALL_STATUSES), condition)
             .group_by(_LISTING.c.status)
         ).all()
     counts = {status: 0 for status in RequestStatus}
