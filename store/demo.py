@@ -411,12 +411,13 @@ def seed_demo(
         builder.finish()
         report(cases, "indexes")
         _restore_listing(conn, first_id)
-        report(cases, "statistics")
-        from store.listing import analyze
-
-        analyze(conn)
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    report(cases, "statistics")
+    from store.listing import analyze
+
+    with store.engine.begin() as conn:  # after the commit: never a reason to lose the seed
+        analyze(conn)
     from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
 
     with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help

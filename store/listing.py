@@ -387,10 +387,16 @@ def analyze(conn) -> None:
 
     import store.models  # noqa: F401  (registers the tables)
 
+    from sqlalchemy.exc import DBAPIError
+
     present = set(inspect(conn).get_table_names())
-    names = [t.name for t in SQLModel.metadata.sorted_tables if t.name in present]
-    if names:
-        conn.execute(text("ANALYZE " + ", ".join(f'"{n}"' for n in names)))
+    for name in (t.name for t in SQLModel.metadata.sorted_tables if t.name in present):
+        try:  # one table at a time, each in a savepoint: a deadlock with another
+            # session's ANALYZE skips that table instead of undoing the caller's work
+            with conn.begin_nested():
+                conn.execute(text(f'ANALYZE "{name}"'))
+        except DBAPIError:
+            continue
 
 
 __all__ = [
