@@ -59,6 +59,14 @@ class NotFoundError(StoreError):
     """No such case, member, provider or user."""
 
 
+class NotVisibleError(NotFoundError, PermissionDeniedError):
+    """Another organization's record, refused with exactly the message a missing one gets.
+
+    It is a :class:`NotFoundError` to the user (nothing tells the two apart)
+    and a :class:`PermissionDeniedError` to code that asks about permissions.
+    """
+
+
 class ConflictError(StoreError):
     """Someone else saved this draft first; reload before saving again."""
 

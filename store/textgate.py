@@ -52,8 +52,11 @@ def check_text(
     text = "" if value is None else str(value)
     if strip:
         text = text.strip()
-    text = unicodedata.normalize("NFC", text)
-    bad = _CONTROL.search(text) or (None if multiline else _LINE_BREAKS.search(text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    # Fast path: printable text holds no control character and no line break.
+    bad = None if text.isprintable() else (
+        _CONTROL.search(text) or (None if multiline else _LINE_BREAKS.search(text)))
     if bad:
         name = "a NUL byte" if bad.group() == "\x00" else f"a control character (U+{ord(bad.group()):04X})"
         raise ValidationError(f"{label} contains {name}; type it again without it.", field=field)

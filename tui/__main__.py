@@ -8,8 +8,11 @@
     authdesk import decisions FILE.json|DIR --user NAME     PAS responses (tui/cli_pas.py)
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
+    authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
+    authdesk audit --since DATE [--action A] [--user NAME] [--case N] [--csv FILE]
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
+    authdesk keys                        binding ids for [keys] in config.toml
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -62,13 +65,22 @@ def _parser() -> argparse.ArgumentParser:
 
     from tui.cli_pas import add_export_parser
 
-    add_export_parser(sub)
+    from tui.cli_csv import add_csv_export_parser
+
+    add_csv_export_parser(add_export_parser(sub))
+    from tui.cli_security import add_audit_parser
+
+    add_audit_parser(sub)
+    from tui.cli_plan import add_plan_contacts_parser
+
+    add_plan_contacts_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
     from tui.serve import add_serve_parser
 
     add_serve_parser(sub)
+    sub.add_parser("keys", help="list every key binding's id for [keys] in config.toml (tui/keymap.py)")
     return parser
 
 
@@ -91,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         _load_settings()
+        from store.logs import setup_logging
+
+        setup_logging()
         return _dispatch(args)
     except CommandError as exc:
         print(f"authdesk: {exc}", file=sys.stderr)
@@ -106,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if _debug():
             raise
-        print(f"authdesk: unexpected error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        from store.logs import unexpected_line
+
+        print(f"authdesk: {unexpected_line(exc, 'the command line')}", file=sys.stderr)
         return 1
 
 
@@ -170,10 +187,26 @@ def _dispatch(args) -> int:
         return status
     if args.command == "import":
         return _import(args)
+    if args.command == "keys":
+        from tui.keymap import run_keys
+
+        return run_keys(CommandError)
+    if args.command == "plan-contacts":
+        from tui.cli_plan import run_plan_contacts
+
+        return run_plan_contacts(args, _open(args), CommandError)
     if args.command == "serve":
         from tui.serve import run_serve
 
         return run_serve(args, _open, CommandError)
+    if args.command == "export" and args.export_command == "csv":
+        from tui.cli_csv import run_csv_export
+
+        return run_csv_export(args, _open(args), CommandError)
+    if args.command == "audit":
+        from tui.cli_security import run_audit
+
+        return run_audit(args, _open(args), CommandError)
     if args.command == "export":
         from tui.cli_pas import run_export
 
@@ -220,7 +253,7 @@ def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo, open_store=opener).run()
+    AuthDeskApp(store=store, demo=demo, open_store=opener, settings=_load_settings()).run()
     return 0
 
 
@@ -295,21 +328,12 @@ def _user_add(args) -> int:
 
 
 def _import(args) -> int:
-    from pathlib import Path
-
-    from store.errors import ValidationError
-    from store.services.directory import import_members, import_providers
+    from tui.cli_csv import run_csv_import
 
     store = _open(args)
-    load = import_members if args.what == "members" else import_providers
-    try:
-        with store.session() as session:
-            report = load(session, Path(args.file))
-    except ValidationError as exc:
-        raise CommandError(str(exc)) from None
+    status = run_csv_import(args, store, CommandError)
     _refresh_statistics(store)
-    print(f"Imported {args.what}: {report}")
-    return 0
+    return status
 
 
 def _refresh_statistics(store) -> None:

@@ -10,8 +10,17 @@ def describe(exc: BaseException) -> str:
     and shown as they are; anything else is reduced to its first line
     (SQLAlchemy wraps the driver's error in ``orig``).
     """
+    from store.errors import StoreError
+
     text = str(getattr(exc, "orig", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else type(exc).__name__
+    if isinstance(exc, StoreError):
+        return line
+    # Anything else is unexpected: its traceback goes to the log file, the
+    # screen shows the reference to it (store.logs).
+    from store.logs import report_unexpected
+
+    return f"{line} (reference {report_unexpected(exc, 'a screen')} in the log)"
 
 
 def field_errors(exc: BaseException, default_field: str = "form") -> dict[str, str]:

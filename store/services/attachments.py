@@ -16,15 +16,17 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import select
 
 from store.enums import AttachmentKind, RequestStatus
 from store.errors import InvalidTransitionError, NotFoundError, ValidationError
+from store.formats import size_label
 from store.models import Attachment, AuthRequest
 from store.records import AttachmentRecord, UserRecord
 from store.services.cases import to_attachment_record
 from store.services.timeline import add_event
+from store.services.versions import bump_version
 
 FIELD = "attachment"
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -44,57 +46,128 @@ ACCEPTED_TYPES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 ACCEPTED_LABEL = "Word, Excel, PDF, plain text, TIFF, PNG or JPEG"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_KNOWN_OTHER = {
-    b"MZ": "a Windows program",
-    b"\x7fELF": "a program",
-    b"GIF8": "a GIF image",
-    b"Rar!": "a RAR archive",
-    b"7z\xbc\xaf": "a 7-Zip archive",
-    b"\x1f\x8b": "a gzip archive",
-    b"<!DOCTYPE html": "a web page",
-    b"<html": "a web page",
-}
+_ZIP = b"PK\x03\x04"
+_WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The families puremagic recognises that AuthDesk accepts (by the extension it reports).
+_FAMILIES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+             ".jfif": "image/jpeg", ".jpe": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
+# Office containers (zip): the parts that make a document, and limits against zip bombs.
+OFFICE_PARTS = {_WORD: ("[Content_Types].xml", "word/document.xml"),
+                _EXCEL: ("[Content_Types].xml", "xl/workbook.xml")}
+MAX_ZIP_ENTRIES = 5_000
+MAX_INFLATED_BYTES = 250 * 1024 * 1024
+MAX_INFLATE_RATIO = 100
+# How the refusal names common formats puremagic reports (else its own description).
+_FRIENDLY = {".exe": "a Windows program", ".dll": "a Windows program", ".elf": "a program",
+             ".gif": "a GIF image", ".rar": "a RAR archive", ".7z": "a 7-Zip archive", ".gz": "a gzip archive",
+             ".html": "a web page", ".htm": "a web page"}
+# Text that a browser or a shell would run: refused even when it is plain text.
+_ACTIVE_MARKERS = (b"<script", b"<html", b"<!doctype", b"<iframe", b"<svg", b"<object", b"<embed",
+                   b"<body", b"<head", b"<?xml", b"<meta", b"javascript:", b"vbscript:", b"<%", b"<?php")
 
 
 def human_size(n: int) -> str:
-    """``26214400`` → ``25 MB``."""
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" or size >= 100 else f"{size:.1f} {unit}".replace(".0 ", " ")
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
+    """``26214400`` → ``25 MB`` (:func:`store.formats.size_label`)."""
+    return size_label(n)
+
+
+class UnsafeFileError(ValidationError):
+    """A file of an accepted kind that is damaged or unsafe (zip bomb, missing parts, macros)."""
+
+
+def _magic(head: bytes) -> list:
+    """puremagic's matches for the first bytes, best first (an empty list when it knows nothing)."""
+    import puremagic
+
+    try:
+        return puremagic.magic_string(head)
+    except (puremagic.PureError, ValueError):
+        return []
 
 
 def sniff_media_type(path: Path) -> str | None:
-    """The accepted media type of the file's content, or None."""
+    """The accepted media type of the file's content, or None.
+
+    puremagic names the format from the first bytes; Office files are then
+    opened and checked (:func:`check_office_zip`, which raises
+    :class:`UnsafeFileError`), and text is accepted only when it holds no
+    web page or script.
+    """
     with path.open("rb") as fh:
         head = fh.read(SNIFF_BYTES)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "image/tiff"
+    if head.startswith(_ZIP):
+        return check_office_zip(path)
     if head.startswith(_OLE2):
         return "application/vnd.ms-excel" if b"W\x00o\x00r\x00k\x00b\x00o\x00o\x00k" in _read_all(path, 1 << 20) \
             else "application/msword"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError):
-            return None
-        if "word/document.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        if "xl/workbook.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return None
-    if _looks_like_text(head):
+    matches = _magic(head)
+    for match in matches:
+        if match.extension in _FAMILIES:
+            return _FAMILIES[match.extension]
+    if matches:
+        return None  # something puremagic knows that AuthDesk does not take
+    if _looks_like_text(head) and not _active_content(head):
         return "text/plain"
     return None
+
+
+def check_office_zip(path: Path) -> str | None:
+    """The Word or Excel media type of an Office Open XML file, None for another zip.
+
+    Raises:
+        UnsafeFileError: too many entries, inflates past :data:`MAX_INFLATED_BYTES`
+            or :data:`MAX_INFLATE_RATIO` times its size (checked while
+            inflating, so lying headers do not help), a Word/Excel file without
+            the parts that make it one, or one holding macros.
+    """
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise UnsafeFileError(
+                    f"{name} holds {len(entries):,} files inside; an Office document has far fewer "
+                    f"(at most {MAX_ZIP_ENTRIES:,} taken).", field=FIELD)
+            names = {e.filename for e in entries}
+            kind = _WORD if any(n.startswith("word/") for n in names) else \
+                _EXCEL if any(n.startswith("xl/") for n in names) else None
+            if kind is None:
+                return None
+            label = ACCEPTED_TYPES[kind][0]
+            missing = [part for part in OFFICE_PARTS[kind] if part not in names]
+            if missing:
+                raise UnsafeFileError(
+                    f"{name} is not a complete {label} document (missing {', '.join(missing)}); "
+                    f"save it again from {label}.", field=FIELD)
+            if any(n.lower().endswith("vbaproject.bin") for n in names):
+                raise UnsafeFileError(
+                    f"{name} holds macros; save it as a {label} document without macros.", field=FIELD)
+            limit = min(MAX_INFLATED_BYTES, MAX_INFLATE_RATIO * max(path.stat().st_size, 1))
+            _inflate_within(archive, entries, limit, name)
+            return kind
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, RuntimeError):
+        return None
+
+
+def _inflate_within(archive: zipfile.ZipFile, entries, limit: int, name: str) -> None:
+    too_big = UnsafeFileError(
+        f"{name} unpacks to more than {human_size(limit)}: refused as unsafe (a compressed bomb?).",
+        field=FIELD)
+    if sum(e.file_size for e in entries) > limit:
+        raise too_big
+    total = 0
+    for entry in entries:
+        with archive.open(entry) as member:
+            for chunk in iter(lambda m=member: m.read(1 << 20), b""):
+                total += len(chunk)
+                if total > limit:
+                    raise too_big
+
+
+def _active_content(head: bytes) -> bool:
+    lowered = head.lower()
+    return lowered.lstrip().startswith(b"#!") or any(marker in lowered for marker in _ACTIVE_MARKERS)
 
 
 def _read_all(path: Path, limit: int) -> bytes:
@@ -104,9 +177,6 @@ def _read_all(path: Path, limit: int) -> bytes:
 
 def _looks_like_text(head: bytes) -> bool:
     if not head or b"\x00" in head:
-        return False
-    lowered = head[:64].lstrip().lower()
-    if any(lowered.startswith(sig.lower()) for sig in _KNOWN_OTHER):
         return False
     try:
         text = head.decode("utf-8")
@@ -123,22 +193,56 @@ def _looks_like_text(head: bytes) -> bool:
 
 
 def _describe(head: bytes) -> str:
-    for sig, what in _KNOWN_OTHER.items():
-        if head.lstrip().lower().startswith(sig.lower()):
-            return f" (it holds {what}, whatever its name says)"
-    return ""
+    if _looks_like_text(head) and _active_content(head):
+        return " (it holds a web page or a script, whatever its name says)"
+    matches = _magic(head)
+    if not matches:
+        return ""
+    what = _FRIENDLY.get(matches[0].extension) or f"a {matches[0].name}" if matches[0].name else ""
+    return f" (it holds {what}, whatever its name says)" if what else ""
+
+
+def resolve_typed_path(raw_path: str) -> Path:
+    """The file a clerk typed or pasted: the path as typed when that file exists
+    (trailing spaces included), else without surrounding spaces and quotes.
+
+    Raises:
+        ValidationError: nothing typed, no such file, a folder, or the system
+            refused to look (name too long, no permission), with the reason.
+    """
+    typed = (raw_path or "").rstrip("\r\n")
+    stripped = typed.strip()
+    unquoted = stripped.strip("'\"")
+    if not unquoted:
+        raise ValidationError("Type the path of a file, or press ctrl+o to choose one.", field=FIELD)
+    problem = None
+    for candidate in dict.fromkeys((typed, stripped, unquoted)):
+        path = Path(candidate).expanduser()
+        try:
+            if path.is_dir():
+                raise ValidationError(f"{path} is a folder: choose a file in it.", field=FIELD)
+            if path.exists():
+                return path
+        except OSError as exc:
+            problem = problem or os_reason(path, exc)
+    raise ValidationError(problem or f"No file at {Path(unquoted).expanduser()}.", field=FIELD)
+
+
+def os_reason(path: Path, exc: OSError) -> str:
+    """One line for the clerk about an OS error on ``path`` (never a raw OSError)."""
+    import errno
+
+    shown = path.name if len(path.name) <= 60 else path.name[:57] + "…"
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{shown}: the file name or path is too long for this system; rename or move the file."
+    if isinstance(exc, PermissionError):
+        return f"{shown} cannot be read: permission denied (for the file or a folder above it)."
+    return f"{shown} cannot be read: {exc.strerror or exc}."
 
 
 def check_file(raw_path: str) -> tuple[Path, str, int]:
     """(path, media type, size) of a file a clerk may attach, or a ValidationError saying why not."""
-    text = (raw_path or "").strip().strip("'\"")
-    if not text:
-        raise ValidationError("Type the path of a file, or press ctrl+o to choose one.", field=FIELD)
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise ValidationError(f"No file at {path}.", field=FIELD)
-    if path.is_dir():
-        raise ValidationError(f"{path} is a folder: choose a file in it.", field=FIELD)
+    path = resolve_typed_path(raw_path)
     try:
         size = path.stat().st_size
         if size == 0:
@@ -152,11 +256,9 @@ def check_file(raw_path: str) -> tuple[Path, str, int]:
         media_type = sniff_media_type(path)
         if media_type is None:
             with path.open("rb") as fh:
-                head = fh.read(64)
-    except PermissionError:
-        raise ValidationError(f"{path.name} cannot be read (permission denied).", field=FIELD) from None
+                head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        raise ValidationError(f"{path.name} cannot be read: {exc.strerror or exc}.", field=FIELD) from None
+        raise ValidationError(os_reason(path, exc), field=FIELD) from None
     if media_type is None:
         raise ValidationError(
             f"{path.name} is not a supported file type{_describe(head)}. Accepted: {ACCEPTED_LABEL}.", field=FIELD
@@ -190,6 +292,7 @@ def store_file(path: Path, attachments_dir: Path) -> tuple[str, Path]:
 
 def _open_request(session, user: UserRecord, request_id: int | None, allowed: tuple[RequestStatus, ...]) -> AuthRequest:
     from store.services.drafts import draft_is_open, get_request_for
+    from store.services.permissions import CaseAction, facts_of_request, require
 
     if request_id is None:
         raise NotFoundError("Save the draft first (ctrl+s), then attach files.")
@@ -202,6 +305,7 @@ def _open_request(session, user: UserRecord, request_id: int | None, allowed: tu
         )
     if request.status == RequestStatus.DRAFT:
         draft_is_open(request)
+    require(user, facts_of_request(session, request), CaseAction.ATTACH)
     return request
 
 
@@ -224,8 +328,7 @@ def add_attachment(store, user: UserRecord, request_id: int | None, raw_path: st
             media_type=media_type, size_bytes=size, sha256=sha, stored_path=str(target), added_by_id=user.id,
         )
         session.add(row)
-        session.execute(update(AuthRequest).where(AuthRequest.id == request.id)
-                        .values(version=AuthRequest.version + 1))
+        bump_version(session, request.id)
         add_event(session, request.id, "Attachment added",
                   f"{path.name} ({ACCEPTED_TYPES[media_type][0]}, {human_size(size)})", user)
         record_information_received(session, user, request, path.name)
@@ -242,8 +345,7 @@ def remove_attachment(store, user: UserRecord, request_id: int, attachment_id: i
             raise NotFoundError("That attachment is not on this draft.")
         sha, stored, name = row.sha256, row.stored_path, row.filename
         session.delete(row)
-        session.execute(update(AuthRequest).where(AuthRequest.id == request.id)
-                        .values(version=AuthRequest.version + 1))
+        bump_version(session, request.id)
         add_event(session, request.id, "Attachment removed", name, user)
         session.flush()
         still_used = session.execute(

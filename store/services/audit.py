@@ -116,15 +116,45 @@ def record_now(engine: Engine, action: AuditAction | str, user: UserRecord | Non
         conn.execute(insert(AuditEvent).values(**values))
 
 
+# Timeline events (store.services.timeline.add_event) that are decisions or submissions;
+# every other event a person causes is a change.
+_DECISION_EVENTS = {"accepted", "rejected", "line_decided", "approved_at_submission", "pas_response",
+                    "urgency_changed"}
+_SUBMISSION_EVENTS = {"Submitted"}
+
+
+def record_case_event(session: Session, request_id: int, event: str, actor: UserRecord, at: datetime) -> None:
+    """Mirror a timeline event caused by a person into the audit log.
+
+    Only the event's name is kept (its detail may quote member data).
+    """
+    if event in _SUBMISSION_EVENTS:
+        action = AuditAction.SUBMITTED
+    elif event in _DECISION_EVENTS:
+        action = AuditAction.DECIDED
+    else:
+        action = AuditAction.CHANGED
+    record(session, action, actor, request_id=request_id, detail=event.replace("_", " "), at=at)
+
+
+def view_case(session: Session, user: UserRecord, request_id: int):
+    """:func:`store.services.cases.get_case`, recorded as viewed (for the case detail screen)."""
+    from store.services.cases import get_case
+
+    case = get_case(session, user, request_id)
+    record(session, AuditAction.VIEWED, user, request_id=request_id)
+    return case
+
+
 def case_number_of(session: Session, request_id: int) -> str:
-    """The number a clerk knows the case by: authorization, WebCert or draft number."""
+    """The number a case is known by: its WebCert number once submitted, else its draft number."""
     row = session.execute(
-        select(AuthRequest.auth_number, AuthRequest.webcert_number, AuthRequest.draft_number)
+        select(AuthRequest.webcert_number, AuthRequest.draft_number)
         .where(AuthRequest.id == request_id)
     ).first()
     if row is None:
         return ""
-    return row.auth_number or row.webcert_number or row.draft_number or ""
+    return row.webcert_number or row.draft_number or ""
 
 
 def may_read_audit(user: UserRecord) -> bool:
@@ -173,7 +203,7 @@ def _query(since: datetime | None, until: datetime | None, action: str, username
     return query
 
 
-def list_events(session: Session, reader: UserRecord, *, since: datetime | None = None,
+def list_events(session: Session, reader: UserRecord | None, *, since: datetime | None = None,
                 until: datetime | None = None, action: str = "", username: str = "", case_number: str = "",
                 offset: int = 0, limit: int = PAGE_SIZE) -> list[AuditRecord]:
     """Events newest first, filtered; only for administrators and reviewers.
@@ -188,7 +218,7 @@ def list_events(session: Session, reader: UserRecord, *, since: datetime | None 
     return [_to_record(event, org) for event, org in rows]
 
 
-def count_events(session: Session, reader: UserRecord, **filters) -> int:
+def count_events(session: Session, reader: UserRecord | None, **filters) -> int:
     """How many events match (the same filters as :func:`list_events`)."""
     _check_reader(reader)
     query = _checked_query(filters.get("since"), filters.get("until"), filters.get("action", ""),
@@ -196,7 +226,7 @@ def count_events(session: Session, reader: UserRecord, **filters) -> int:
     return session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
-def iter_events(session: Session, reader: UserRecord, *, since: datetime | None = None,
+def iter_events(session: Session, reader: UserRecord | None, *, since: datetime | None = None,
                 until: datetime | None = None, action: str = "", username: str = "",
                 case_number: str = "") -> Iterable[AuditRecord]:
     """Every matching event, oldest first, streamed (for the CLI and CSV export)."""
@@ -206,7 +236,7 @@ def iter_events(session: Session, reader: UserRecord, *, since: datetime | None 
         yield _to_record(event, org)
 
 
-def export_events_csv(session: Session, reader: UserRecord, path: str | Path, **filters) -> int:
+def export_events_csv(session: Session, reader: UserRecord | None, path: str | Path, **filters) -> int:
     """Write the matching events to a CSV file; returns how many.
 
     Raises:
@@ -226,12 +256,14 @@ def export_events_csv(session: Session, reader: UserRecord, path: str | Path, **
                 written += 1
     except OSError as exc:
         raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}", field="path") from exc
-    record(session, AuditAction.EXPORTED_CSV, reader, detail=f"audit log, {written} events")
+    record(session, AuditAction.EXPORTED_CSV, reader, username="" if reader else "command line",
+           detail=f"audit log, {written} events")
     return written
 
 
-def _check_reader(reader: UserRecord) -> None:
-    if not may_read_audit(reader):
+def _check_reader(reader: UserRecord | None) -> None:
+    """None is the command line (``authdesk audit``): whoever can open the database reads it."""
+    if reader is not None and not may_read_audit(reader):
         raise PermissionDeniedError("Only administrators and reviewers read the audit log.")
 
 
@@ -271,5 +303,7 @@ __all__ = [
     "may_read_audit",
     "parse_since",
     "record",
+    "record_case_event",
     "record_now",
+    "view_case",
 ]

@@ -48,9 +48,13 @@ def check_password_rules(password: str) -> None:
 
 def get_or_create_organization(session: Session, code: str, name: str | None = None) -> Organization:
     """The organization with ``code``, created if it does not exist."""
-    code = code.strip()
+    from store.textgate import check_column
+
+    code = check_column(code, "organization", "code", field="organization", label="Organization code")
     if not code:
         raise ValidationError("Organization code is required.", field="organization")
+    if name is not None:
+        name = check_column(name, "organization", "name", field="organization", label="Organization name")
     org = session.exec(select(Organization).where(Organization.code == code)).first()
     if org is None:
         org = Organization(code=code, name=name or code)
@@ -71,10 +75,18 @@ def create_user(
     phone: str = "",
     fax: str = "",
 ) -> UserRecord:
-    """Create a user; raises ValidationError for a taken name or bad input."""
+    """Create a user; raises ValidationError for a taken name or bad input (each field through the text gate)."""
+    from store.textgate import check_column
+
     username = username.strip().lower()
-    if not username or not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
+    if not username or not username.isascii() or \
+            not username.replace(".", "").replace("_", "").replace("-", "").isalnum():
         raise ValidationError("Username: letters, digits, '.', '_' or '-' only.", field="username")
+    check_column(username, "app_user", "username", field="username", label="Username")
+    full_name = check_column(full_name, "app_user", "full_name", field="full_name", label="Full name")
+    email = check_column(email, "app_user", "email", field="email", label="Email")
+    phone = check_column(phone, "app_user", "phone", field="phone", label="Phone")
+    fax = check_column(fax, "app_user", "fax", field="fax", label="Fax")
     try:
         role = Role(role)
     except ValueError:
@@ -163,19 +175,18 @@ def sign_in(session: Session, username: str, password: str) -> UserRecord:
             record_now(engine, AuditAction.LOCKED_OUT, username=username, user_id=user_id,
                        detail=f"{MAX_FAILED_SIGN_INS} failed sign-ins; locked {int(LOCKOUT.total_seconds() // 60)} minutes")
         raise AuthenticationError(WRONG_CREDENTIALS)
+    # Committed at once like the guess itself: the caller's session holds no
+    # write lock afterwards (on SQLite a second sign-in in the same session
+    # would otherwise wait on it).
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if new_hash:
+        values["password_hash"] = new_hash
+    with engine.begin() as conn:
+        conn.execute(update(User).where(User.id == user_id).values(**values))
     user = session.get(User, user_id)
     session.refresh(user)
-    if new_hash:
-        user.password_hash = new_hash
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    session.add(user)
-    session.flush()
     signed_in = to_user_record(session, user)
-    from store.services.audit import record
-
-    record(session, AuditAction.SIGNED_IN, signed_in)
+    record_now(engine, AuditAction.SIGNED_IN, signed_in)
     return signed_in
 
 
@@ -287,8 +298,21 @@ def register_user(
         email = validate_email(email, field="email")
     except ValidationError as exc:
         errors.update(exc.errors)
-    org = session.exec(select(Organization).where(Organization.code == organization_code.strip())).first()
-    if org is None:
+    from store.textgate import check_column
+
+    try:
+        full_name = check_column(full_name, "app_user", "full_name", field="full_name", label="Full name")
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    try:
+        organization_code = check_column(organization_code, "organization", "code", field="organization",
+                                         label="Organization code")
+    except ValidationError as exc:
+        errors.update(exc.errors)
+        organization_code = ""
+    org = session.exec(select(Organization).where(Organization.code == organization_code)).first() \
+        if organization_code else None
+    if org is None and "organization" not in errors:
         errors["organization"] = (
             f"No organization with code {organization_code.strip()!r}; ask your administrator for it."
         )

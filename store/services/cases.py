@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from store.enums import RequestStatus
 from store.listing import NOBODY, PLAN_AUDIENCE, SORT_KEYS
-from store.errors import NotFoundError, PermissionDeniedError
+from store.errors import NotFoundError, NotVisibleError
 from store.models import (
     Attachment,
     AuthRequest,
@@ -131,6 +131,18 @@ def filter_condition(text: str, id_column=None):
     return and_(True) if condition is None else condition
 
 
+def _listing_filter(text: str):
+    """The listing's condition for the filter box; None without a filter.
+
+    Raises:
+        ValidationError: a NUL or control character, or an over-long filter (field ``filter``).
+    """
+    from store.textgate import check_search
+
+    text = check_search(text, field="filter", label="The filter")
+    return text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text else None
+
+
 def build_search_text(*parts: str | None) -> str:
     """Lowercased text the filter searches: member name, IDs and numbers."""
     return " ".join(p.lower() for p in parts if p)[:400]
@@ -190,7 +202,7 @@ def list_requests(
     statuses = _statuses(status)
     audience = audience_of(user)
     key_name = SORT_KEYS.get(sort, "updated_at")
-    condition = text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text.strip() else None
+    condition = _listing_filter(text)
     if total is None:
         total = _count(session, audience, statuses, condition)
     offset = max(0, min(offset, max(0, total - 1) // limit * limit)) if total else 0
@@ -305,7 +317,7 @@ def count_by_status(session: Session, user: UserRecord, text: str = "") -> dict[
     rows whatever the number of cases; with one: the matching cases only.
     """
     audience = audience_of(user)
-    condition = text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text.strip() else None
+    condition = _listing_filter(text)
     if condition is None:
         result = session.execute(
             select(CaseCount.status, func.sum(CaseCount.n))
@@ -383,7 +395,7 @@ def get_case(session: Session, user: UserRecord, request_id: int) -> CaseDetail:
     if req is None:
         raise NotFoundError(f"No case #{request_id}.")
     if not can_see(session, user, request_id):
-        raise PermissionDeniedError("This case belongs to another organization.")
+        raise NotVisibleError(f"No case #{request_id}.")  # another organization's: read as missing
     return case_detail(session, req)
 
 
@@ -515,8 +527,16 @@ def overdue(row_due, now=None) -> bool:
     return row_due is not None and row_due < (now or utcnow())
 
 
+# Public names for the request-row builder that review, search and export share.
+ROW_COLUMNS = _ROW_COLUMNS
+to_request_row = _row
+status_list = _statuses
+
 __all__ = [
     "PAGE_SIZE",
+    "ROW_COLUMNS",
+    "status_list",
+    "to_request_row",
     "audience_of",
     "build_search_text",
     "can_see",

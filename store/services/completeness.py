@@ -29,7 +29,7 @@ from store.forms import (
 from store.models import AuthRequest, ServiceLine
 from store.records import UserRecord
 from store.services import clinical
-from store.services.cases import visible_to
+from store.services.cases import can_see, visible_to
 
 FIELD_STEPS = {
     "member-id": STEP_MEMBER, "medicaid-id": STEP_MEMBER, "start-date": STEP_MEMBER,
@@ -197,8 +197,8 @@ OPEN_OR_APPROVED = (RequestStatus.DRAFT, RequestStatus.PENDING, RequestStatus.AC
 def duplicate_warnings(session: Session, user: UserRecord, request_id: int) -> list[str]:
     """Other open or approved requests for the same member, code and overlapping dates (a warning only)."""
     request = session.get(AuthRequest, request_id)
-    if request is None or not request.member_id_entered:
-        return []
+    if request is None or not request.member_id_entered or not can_see(session, user, request_id):
+        return []  # another organization's draft: nothing about its member or codes
     mine = session.exec(select(ServiceLine).where(ServiceLine.request_id == request_id)).all()
     if not mine:
         return []

@@ -21,7 +21,7 @@ from store.errors import (
     InvalidTransitionError,
     NotEligibleError,
     NotFoundError,
-    PermissionDeniedError,
+    NotVisibleError,
     ValidationError,
 )
 from store.formats import format_local_datetime
@@ -81,7 +81,7 @@ def get_request_for(session: Session, user: UserRecord, request_id: int) -> Auth
     if request is None:
         raise NotFoundError(f"There is no request {request_id}.")
     if not can_see(session, user, request_id):
-        raise PermissionDeniedError(f"Request {request.draft_number} belongs to another organization.")
+        raise NotVisibleError(f"There is no request {request_id}.")  # another organization's: read as missing
     return request
 
 

@@ -97,6 +97,9 @@ def export_pas_bundle(session: Session, user: UserRecord, request_id: int, *,
     from store.fhir.pas_rules import check_request_bundle
 
     pas = _load_case(session, user, request_id, settings or load_pas_settings())
+    from store.services.audit import AuditAction, record
+
+    record(session, AuditAction.EXPORTED_FHIR, user, request_id=request_id, detail="PAS request Bundle")
     bundle = build_request_bundle(pas)
     problems = check_request_bundle(bundle)
     if problems:

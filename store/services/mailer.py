@@ -58,7 +58,7 @@ from sqlmodel import Session
 
 from store import paths
 from store.enums import OutboxStatus, Role
-from store.errors import NotFoundError, PermissionDeniedError, ValidationError
+from store.errors import NotFoundError, NotVisibleError, PermissionDeniedError, ValidationError
 from store.models import AuthRequest, OutboxMail
 from store.records import UserRecord
 from store.types import utcnow
@@ -600,7 +600,7 @@ def requeue_mail(session: Session, user: UserRecord, mail_id: int) -> OutboxReco
         .where(OutboxMail.id == mail_id, _outbox_visible(user))
     ).first()
     if visible is None:
-        raise PermissionDeniedError("This mail belongs to another organization.")
+        raise NotVisibleError(f"No mail #{mail_id} in the outbox.")  # another organization's: read as missing
     mail, webcert, draft = row
     if mail.status == OutboxStatus.SENT:
         raise ValidationError("This mail was sent already.", field="mail")

@@ -164,8 +164,14 @@ def text_condition(text: str, id_column=None, name_column=None):
         name_column: the member-name column of the same row when the query
             reads ``case_listing`` (then names are matched on it directly);
             otherwise names go through the plan's listing rows.
+
+    Raises:
+        ValidationError: the text gate refused it (field ``filter``): a NUL or
+            control character, or longer than the search limit.
     """
-    routed = route(text)
+    from store.textgate import check_search
+
+    routed = route(check_search(text, field="filter", label="The filter"))
     if routed.empty:
         return None
     id_column = AuthRequest.id if id_column is None else id_column

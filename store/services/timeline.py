@@ -27,4 +27,8 @@ def add_event(
         detail=detail[:2000],
     )
     session.add(row)
+    if actor is not None:
+        from store.services.audit import record_case_event
+
+        record_case_event(session, request_id, event, actor, row.at)
     return row

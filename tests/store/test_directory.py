@@ -56,7 +56,7 @@ def test_bad_member_rows_import_nothing_and_name_each_line(store, tmp_path):
         import_members(session, write(tmp_path, "bad.csv", bad))
     message = str(info.value)
     assert "nothing imported" in message
-    assert "line 5: '1990-13-01' is not a date" in message
+    assert "line 5: birth_date '1990-13-01' is not a date" in message
     assert "line 6: sex must be F, M or U" in message
     with store.session() as session:
         assert session.execute(select(func.count()).select_from(Member)).scalar_one() == 0

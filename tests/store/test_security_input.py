@@ -96,3 +96,50 @@ def test_sign_in_and_reset_with_junk_usernames_answer_like_unknown_ones(store, a
     with store.session() as session, pytest.raises(ValidationError) as refused:
         reset_password(session, name, "123456", "brand-new-pw")
     assert set(refused.value.errors) == {"code"}
+
+
+@pytest.mark.parametrize(("field", "values"), [
+    ("full_name", {"full_name": "Ann\x00Lee"}),
+    ("full_name", {"full_name": "A" * 5000}),
+    ("email", {"email": "a" * 300 + "@x.example"}),
+    ("phone", {"phone": "555\x1b0100"}),
+    ("organization", {"organization_code": "NO\x00RTH"}),
+    ("username", {"username": "ämy"}),
+])
+def test_new_users_are_checked_at_every_field(store, field, values):
+    from store.services.auth import create_user
+
+    arguments = {"username": "amy", "password": "long-enough-pw", "organization_code": "NORTH", **values}
+    username = arguments.pop("username")
+    password = arguments.pop("password")
+    with store.session() as session, pytest.raises(ValidationError) as refused:
+        create_user(session, username, password, **arguments)
+    assert set(refused.value.errors) == {field}
+
+
+def test_registration_lists_every_bad_field(store):
+    from store.services.auth import register_user
+
+    make_user(store, "boss", org="NORTH")
+    with store.session() as session, pytest.raises(ValidationError) as refused:
+        register_user(session, username="newbie", password="long-enough-pw", full_name="N\x00B",
+                      email="newbie@north.example", organization_code="NORTH\x00")
+    assert set(refused.value.errors) == {"full_name", "organization"}
+
+
+@pytest.mark.parametrize(("attribute", "value"), [
+    ("contact_name", "Casey\x00Clerk"),
+    ("benefits_reference", "BR\x1b1"),
+    ("member_id", "M" * 40),
+    ("contact_name", "C" * 5000),
+])
+def test_draft_fields_are_refused_at_their_field_on_both_backends(store, amy, attribute, value):
+    from store.enums import RequestKind
+    from store.forms import DraftForm
+    from store.services.drafts import save_draft
+
+    form = DraftForm(kind=RequestKind.SERVICE)
+    setattr(form, attribute, value)
+    with store.session() as session, pytest.raises(ValidationError) as refused:
+        save_draft(session, amy, form)
+    assert refused.value.errors and all("Traceback" not in m for m in refused.value.errors.values())

@@ -298,6 +298,7 @@ def test_attachment_type_comes_from_content(office, tmp_path):
     saved = _draft(store, user, ids)
     docx = tmp_path / "letter.bin"
     with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("word/document.xml", "<w:document/>")
     text = tmp_path / "notes"
     text.write_text("Progress notes\nPatient doing well.\n")

@@ -21,6 +21,8 @@ SCREEN_PATHS = {
     "outbox": "tui.screens.outbox:OutboxScreen",
     "report": "tui.screens.report:ReportScreen",
     "renewals": "tui.screens.renewals:RenewalsScreen",
+    "audit": "tui.screens.audit:AuditScreen",
+    "admin": "tui.screens.admin:AdminScreen",
 }
 
 
