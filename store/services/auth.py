@@ -175,19 +175,15 @@ def sign_in(session: Session, username: str, password: str) -> UserRecord:
             record_now(engine, AuditAction.LOCKED_OUT, username=username, user_id=user_id,
                        detail=f"{MAX_FAILED_SIGN_INS} failed sign-ins; locked {int(LOCKOUT.total_seconds() // 60)} minutes")
         raise AuthenticationError(WRONG_CREDENTIALS)
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    if new_hash:
+        values["password_hash"] = new_hash
+    with engine.begin() as conn:  # committed at once: the caller's session holds no write lock
+        conn.execute(update(User).where(User.id == user_id).values(**values))
     user = session.get(User, user_id)
     session.refresh(user)
-    if new_hash:
-        user.password_hash = new_hash
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    session.add(user)
-    session.flush()
     signed_in = to_user_record(session, user)
-    from store.services.audit import record
-
-    record(session, AuditAction.SIGNED_IN, signed_in)
+    record_now(engine, AuditAction.SIGNED_IN, signed_in)
     return signed_in
 
 
@@ -402,17 +398,22 @@ def redact_sent_mail(session: Session, mail_id: int) -> None:
         session.add(mail)
 
 
-def _redact_reset_mails(session: Session, user_id: int) -> None:
-    """Older reset mails of this user: their codes are dead, remove them from the outbox."""
+def _redact_reset_mails(connection, user_id: int) -> None:
+    """Older reset mails of this user: their codes are dead, remove them from the outbox.
+
+    ``connection`` is a Session or a Connection (both execute Core statements).
+    """
     from store.models import OutboxMail
 
-    older = session.exec(
-        select(OutboxMail).where(OutboxMail.mail_kind == "password_reset",
-                                 OutboxMail.dedupe_key.startswith(f"password-reset:{user_id}:"))
+    older = connection.execute(
+        select(OutboxMail.id, OutboxMail.body).where(
+            OutboxMail.mail_kind == "password_reset",
+            OutboxMail.dedupe_key.startswith(f"password-reset:{user_id}:"))
     ).all()
-    for mail in older:
-        mail.body = redact_reset_code(mail.body)
-        session.add(mail)
+    for mail_id, body in older:
+        redacted = redact_reset_code(body)
+        if redacted != body:
+            connection.execute(update(OutboxMail).where(OutboxMail.id == mail_id).values(body=redacted))
 
 
 def reset_password(session: Session, username: str, code: str, new_password: str) -> None:
@@ -426,7 +427,7 @@ def reset_password(session: Session, username: str, code: str, new_password: str
         ValidationError: wrong, used, expired or exhausted code (field
             ``code``, one message for all) or a weak password (``password``).
     """
-    from store.services.audit import AuditAction, record, record_now
+    from store.services.audit import AuditAction, record_now
 
     check_password_rules(new_password)
     now = utcnow()
@@ -458,14 +459,10 @@ def reset_password(session: Session, username: str, code: str, new_password: str
         record_now(engine, AuditAction.RESET_REFUSED, username=name, user_id=user_id,
                    detail="wrong code" + ("; code withdrawn" if guesses >= MAX_RESET_CODE_GUESSES else ""))
         raise ValidationError(RESET_CODE_REFUSED, field="code")
-    user = session.get(User, user_id)
-    session.refresh(user)
-    user.password_hash = new_hash
-    user.reset_code_hash = None
-    user.reset_code_expires = None
-    user.reset_code_attempts = 0
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
-    _redact_reset_mails(session, user_id)
-    record(session, AuditAction.PASSWORD_RESET, to_user_record(session, user))
+    with engine.begin() as conn:  # committed at once, like every other answer
+        conn.execute(update(User).where(User.id == user_id).values(
+            password_hash=new_hash, reset_code_hash=None, reset_code_expires=None, reset_code_attempts=0,
+            failed_logins=0, locked_until=None))
+        _redact_reset_mails(conn, user_id)
+    record_now(engine, AuditAction.PASSWORD_RESET, username=name, user_id=user_id,
+               organization_id=session.execute(select(User.organization_id).where(User.id == user_id)).scalar())
