@@ -323,10 +323,25 @@ def compact_counts(conn) -> int:
 
 
 def analyze(conn) -> None:
-    """Refresh the planner's statistics (after seeding, imports and migrations)."""
+    """Refresh the planner's statistics (after seeding, imports and migrations).
+
+    On PostgreSQL only AuthDesk's own tables (in the connection's schema): a
+    bare ``ANALYZE`` would also take locks on the system catalogs and every
+    other schema of the database.
+    """
     if conn.dialect.name == "sqlite":
         conn.execute(text("PRAGMA analysis_limit=1000"))
-    conn.execute(text("ANALYZE"))
+        conn.execute(text("ANALYZE"))
+        return
+    from sqlalchemy import inspect
+    from sqlmodel import SQLModel
+
+    import store.models  # noqa: F401  (registers the tables)
+
+    present = set(inspect(conn).get_table_names())
+    names = [t.name for t in SQLModel.metadata.sorted_tables if t.name in present]
+    if names:
+        conn.execute(text("ANALYZE " + ", ".join(f'"{n}"' for n in names)))
 
 
 __all__ = [

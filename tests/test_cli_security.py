@@ -88,18 +88,3 @@ def test_an_unexpected_error_is_one_line_with_a_reference_in_the_log(db, tmp_pat
     assert f"ref {reference}: unexpected builtins.ValueError" in logged
     assert "Traceback" not in logged and 'in boom' in logged  # the frames, not Python's banner
     assert "Dana" not in logged and "1980" not in logged  # no member data
-
-
-def test_progress_is_drawn_on_a_terminal_only():
-    from tui.cli_security import import_progress
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-
-    screen, pipe = Terminal(), io.StringIO()
-    for stream in (screen, pipe):
-        with import_progress(stream) as progress:
-            progress(5000, 10000, "checked")
-            progress(10000, 10000, "checked")
-    assert "10,000/10,000" in screen.getvalue() and pipe.getvalue() == ""

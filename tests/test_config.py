@@ -245,3 +245,100 @@ async def test_the_config_theme_is_the_start_theme_until_one_is_picked(clerk_sto
     unknown = _app(store, user, Settings(ui_theme="no-such-theme"))
     async with unknown.run_test(size=(120, 36)):
         assert unknown.theme == "textual-dark"
+
+
+def test_the_readme_is_short_starts_with_the_two_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    lines = readme.splitlines()
+    assert len(lines) <= 150
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0].splitlines()
+    assert block == ["pip install . && authdesk demo", 'pip install ".[test]" -c constraints.txt && pytest']
+    assert readme.index("```bash") < readme.index("\n## ")  # the commands come first
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == block[1]
+    assert "AUTHDESK_REQUIRE_BROWSER=1" in "\n".join(ci)
+    for doc in ("clerk", "reviewer", "admin", "architecture", "benchmarks", "development"):
+        assert f"(docs/{doc}.md)" in readme, doc
+        assert (ROOT / "docs" / f"{doc}.md").is_file()
+
+
+def test_the_constraints_pin_textual_and_pyproject_gives_a_range():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    textual = [d for d in project["dependencies"] if d.split(">")[0].split("=")[0].split("<")[0] == "textual"]
+    assert textual and "==" not in textual[0] and "<" in textual[0]
+    assert isinstance(project["license"], str)  # an SPDX expression, not a table
+    assert not any(d.startswith("psycopg") for d in project["dependencies"])
+    assert any(d.startswith("psycopg") for d in project["optional-dependencies"]["postgres"])
+    pins = dict(line.split("==") for line in (ROOT / "constraints.txt").read_text().splitlines()
+                if line and not line.startswith("#"))
+    from importlib.metadata import version
+
+    assert pins["textual"] == version("textual")  # the snapshots were made with this one
+
+
+async def test_the_palette_lists_authdesk_first_then_only_theme_keys_and_quit(clerk_store):
+    from textual.command import CommandList
+
+    store, user = clerk_store
+    app = _app(store, user, Settings())
+    async with app.run_test(size=(120, 36)) as pilot:
+        for _ in range(3):
+            await pilot.pause()
+        await pilot.press("ctrl+p")
+        options = app.screen.query_one(CommandList)
+        for _ in range(20):  # the providers answer in workers
+            await pilot.pause(0.05)
+            titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+            if {"Theme", "Keys", "Quit"} <= set(titles) and len(titles) > 3:
+                break
+        system = [t for t in titles if t in ("Theme", "Keys", "Quit", "Screenshot", "Maximize")]
+        assert system == titles[-len(system):]  # after every AuthDesk command
+        assert set(system) == {"Theme", "Keys", "Quit"}  # no Screenshot, no Maximize
+        assert len(titles) > len(system)
+        await pilot.press(*"theme")
+        for _ in range(20):
+            await pilot.pause(0.05)
+            first = str(options.get_option_at_index(0).prompt).split("\n")[0] if options.option_count else ""
+            if first:
+                break
+        assert "Theme" in first
+
+
+# Import names of the distributions whose names differ.
+IMPORT_NAMES = {"SQLAlchemy": "sqlalchemy", "pwdlib[argon2]": "pwdlib", "simple-icd-10-cm": "simple_icd_10_cm",
+                "textual-fspicker": "textual_fspicker", "email-validator": "email_validator", "fpdf2": "fpdf",
+                "textual-serve": "textual_serve"}
+
+
+def test_every_install_requirement_is_imported_by_the_app():
+    import re
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    sources = "\n".join(p.read_text(encoding="utf-8") for folder in ("store", "tui")
+                        for p in (ROOT / folder).rglob("*.py"))
+    for requirement in project["dependencies"]:
+        name = re.split(r"[<>=!~ ;]", requirement, maxsplit=1)[0]
+        module = IMPORT_NAMES.get(name, name).replace("-", "_")
+        assert re.search(rf"^\s*(?:import|from) {re.escape(module)}\b", sources, re.M), f"{name} is never imported"
+
+
+def test_authdesk_keys_lists_the_binding_ids_and_names_an_unknown_one():
+    import os
+
+    from tui.keymap import all_bindings, unknown_ids
+
+    bindings = all_bindings()
+    by_id = {(b.where, b.id): b.keys for b in bindings}
+    assert by_id[("AuthDeskApp", "search")] == "ctrl+f"
+    assert by_id[("DashboardScreen", "dash-new")] == "n"
+    assert unknown_ids({"search": "f6", "serch": "f7"}, bindings) == ["serch"]
+
+    path = write_config('[keys]\nsearch = "f6"\nserch = "f7"\n')
+    result = subprocess.run([sys.executable, "-m", "tui", "keys"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1
+    assert "search" in result.stdout and "f6  (default ctrl+f)" in result.stdout
+    assert result.stderr.strip() == f"authdesk: {path}: [keys] names no binding serch (the ids are listed above)"

@@ -24,9 +24,18 @@ def args(**given) -> argparse.Namespace:
 
 def test_each_browser_session_runs_the_app_on_the_same_database():
     url = "sqlite:////srv/office desk/authdesk.sqlite"
-    words = shlex.split(session_command(url, demo=False))
-    assert words == [sys.executable, "-m", "tui", "--url", url]
-    assert shlex.split(session_command(url, demo=True))[-1] == "demo"
+    command, environment = session_command(url, demo=False)
+    assert shlex.split(command) == [sys.executable, "-m", "tui", "--url", url]
+    assert environment == {}
+    assert shlex.split(session_command(url, demo=True)[0])[-1] == "demo"
+
+
+def test_a_database_password_never_shows_on_a_session_command_line():
+    url = "postgresql+psycopg://desk:s3cret@db.office.local/authdesk"
+    command, environment = session_command(url, demo=False)
+    assert "s3cret" not in command
+    assert shlex.split(command) == [sys.executable, "-m", "tui"]
+    assert environment == {"AUTHDESK_DATABASE_URL": url}
 
 
 def test_the_command_line_wins_over_the_settings():
@@ -72,3 +81,10 @@ def test_without_a_browser_ci_fails_instead_of_skipping(monkeypatch):
     monkeypatch.setenv(REQUIRE_ENV, "1")
     with pytest.raises(pytest.fail.Exception, match="the browser test must run here"):
         _no_browser("no Chromium on this machine")
+
+
+def test_an_address_of_another_machine_is_one_line_before_any_work(tmp_path):
+    result = run_cli("serve", "--host", "203.0.113.7", "--port", "8000", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == "authdesk: cannot listen on 203.0.113.7:8000: Cannot assign requested address"
+    assert not (tmp_path / "desk.sqlite").exists()  # refused before the database was opened

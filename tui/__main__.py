@@ -8,9 +8,11 @@
     authdesk import decisions FILE.json|DIR --user NAME     PAS responses (tui/cli_pas.py)
     authdesk export pas WC-0001234 [-o PATH] --user NAME    PAS request Bundles
     authdesk export pas --status pending [--since DATE] -o DIR --user NAME
+    authdesk export csv -o FILE.csv --user NAME [--status S] [--filter TEXT]   (tui/cli_csv.py)
     authdesk housekeeping                expire drafts, queue reminders, send mail
     authdesk audit --since DATE [--action A] [--user NAME] [--case N] [--csv FILE]
     authdesk serve [--host H] [--port P] [--demo]   the app in browsers (tui/serve.py)
+    authdesk keys                        binding ids for [keys] in config.toml
 
 Errors print one line and exit non-zero; no traceback reaches the user.
 """
@@ -63,16 +65,22 @@ def _parser() -> argparse.ArgumentParser:
 
     from tui.cli_pas import add_export_parser
 
-    add_export_parser(sub)
+    from tui.cli_csv import add_csv_export_parser
+
+    add_csv_export_parser(add_export_parser(sub))
     from tui.cli_security import add_audit_parser
 
     add_audit_parser(sub)
+    from tui.cli_plan import add_plan_contacts_parser
+
+    add_plan_contacts_parser(sub)
 
     sub.add_parser("housekeeping", help="expire drafts, queue reminders and send the outbox (for cron)")
 
     from tui.serve import add_serve_parser
 
     add_serve_parser(sub)
+    sub.add_parser("keys", help="list every key binding's id for [keys] in config.toml (tui/keymap.py)")
     return parser
 
 
@@ -173,13 +181,28 @@ def _dispatch(args) -> int:
 
         if not args.user:
             raise CommandError("import decisions needs --user NAME (a reviewer)")
-        return run_import_decisions(args, _open(args), CommandError)
+        store = _open(args)
+        status = run_import_decisions(args, store, CommandError)
+        _refresh_statistics(store)
+        return status
     if args.command == "import":
         return _import(args)
+    if args.command == "keys":
+        from tui.keymap import run_keys
+
+        return run_keys(CommandError)
+    if args.command == "plan-contacts":
+        from tui.cli_plan import run_plan_contacts
+
+        return run_plan_contacts(args, _open(args), CommandError)
     if args.command == "serve":
         from tui.serve import run_serve
 
         return run_serve(args, _open, CommandError)
+    if args.command == "export" and args.export_command == "csv":
+        from tui.cli_csv import run_csv_export
+
+        return run_csv_export(args, _open(args), CommandError)
     if args.command == "audit":
         from tui.cli_security import run_audit
 
@@ -230,7 +253,7 @@ def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo, open_store=opener).run()
+    AuthDeskApp(store=store, demo=demo, open_store=opener, settings=_load_settings()).run()
     return 0
 
 
@@ -254,13 +277,9 @@ def _demo(args) -> int:
     from store.demo import is_seeded, seed_demo
 
     if not is_seeded(store):
-        total = args.cases
+        from store.demo import seed_with_progress_bar
 
-        def progress(done: int, what: str) -> None:
-            print(f"\rSeeding demo data: {what} {done:,}/{total:,}", end="", file=sys.stderr, flush=True)
-
-        seed_demo(store, cases=args.cases, progress=progress)
-        print(file=sys.stderr)
+        seed_with_progress_bar(store, args.cases)
     elif target is not None:
         print(f"Demo database: {target}", file=sys.stderr)
     if args.seed_only:
@@ -309,22 +328,20 @@ def _user_add(args) -> int:
 
 
 def _import(args) -> int:
-    from pathlib import Path
-
-    from store.errors import ValidationError
-    from store.services.directory import import_members, import_providers
-
-    from tui.cli_security import import_progress
+    from tui.cli_csv import run_csv_import
 
     store = _open(args)
-    load = import_members if args.what == "members" else import_providers
-    try:
-        with store.session() as session, import_progress() as progress:
-            report = load(session, Path(args.file), progress=progress)
-    except ValidationError as exc:
-        raise CommandError(str(exc)) from None
-    print(f"Imported {args.what}: {report}")
-    return 0
+    status = run_csv_import(args, store, CommandError)
+    _refresh_statistics(store)
+    return status
+
+
+def _refresh_statistics(store) -> None:
+    """ANALYZE after a bulk change, so the planner knows the new sizes (store.listing.analyze)."""
+    from store.listing import analyze
+
+    with store.engine.begin() as conn:
+        analyze(conn)
 
 
 def _housekeeping(args) -> int:

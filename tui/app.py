@@ -65,7 +65,8 @@ class AuthDeskApp(App[None]):
     TITLE = "AuthDesk"
     SUB_TITLE = "Prior authorization requests"
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute: subclasses live elsewhere
-    COMMANDS = App.COMMANDS | {AuthDeskCommands, CaseSearchCommands}
+    # AuthDeskCommands also lists the system commands kept in get_system_commands.
+    COMMANDS = {AuthDeskCommands, CaseSearchCommands}
     # Screens get -narrow under 100 columns and -short under 30 rows (an
     # 80×24 terminal): app.tcss compacts footers, fields and dialogs for them.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -74,6 +75,11 @@ class AuthDeskApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit AuthDesk", show=False),
         Binding("ctrl+f", "open_search", "Search", id="search", tooltip="Find a case by number, member ID or name"),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the session now", show=False),
+        # Help, My account, Administration, sign out (tui/screens/{plan_contacts,account,admin}.py).
+        Binding("f1", "plan_contacts", "Help", id="help", tooltip="Whom to contact at the plan", show=False),
+        Binding("f8", "my_account", "My account", id="my-account", tooltip="Your profile and password", show=False),
+        Binding("f9", "administration", "Admin", id="administration", tooltip="Users (administrators)", show=False),
+        Binding("f12", "sign_out", "Sign out", id="sign-out", tooltip="Sign out / switch user", show=False),
     ]
 
     def __init__(self, store: Store | None = None, *, demo: bool = False,
@@ -97,6 +103,18 @@ class AuthDeskApp(App[None]):
         self.idle_lock_minutes = self.settings.session_idle_lock_minutes
         self.last_activity = time.monotonic()
         self._locked = False
+
+    KEPT_SYSTEM_COMMANDS = ("Theme", "Keys", "Quit")
+
+    def get_system_commands(self, screen):
+        """Textual's palette commands the app keeps: theme (the choice persists), keys, quit.
+
+        Screenshot is left out (it writes the screen, member data included, to
+        the working folder), and so are maximize and minimize.
+        """
+        for command in super().get_system_commands(screen):
+            if command.title in self.KEPT_SYSTEM_COMMANDS:
+                yield command
 
     def on_mount(self) -> None:
         self.push_screen(screen_class("sign_in")())
@@ -140,7 +158,37 @@ class AuthDeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self.last_activity = time.monotonic()
+        if isinstance(event, events.Key) and self._held_keys is not None:
+            self._held_keys.append(event)  # typed while a screen opens: released in order
+            return
+        if isinstance(event, events.Key) and event.is_forwarded:
+            # A key typed ahead that reached a screen before it went away bubbles up unhandled:
+            # a field that takes such keys (tui.widgets.wizard_fields.FormInput) gets it.
+            take = getattr(self.focused, "take_stray_key", None)
+            if take is not None and take(event):
+                return
         await super().on_event(event)
+
+    # ----- keys typed while a screen opens (see KindPickerScreen, WizardScreen) -----
+
+    _held_keys: list | None = None
+    HOLD_KEYS_SECONDS = 3.0  # never hold longer, whatever happens to the screen
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on until :meth:`release_keys` (a screen is opening)."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self.set_timer(self.HOLD_KEYS_SECONDS, self.release_keys, name="release-keys")
+
+    def release_keys(self) -> None:
+        """Deliver the held keys, in the order they were typed, to what has focus now."""
+        if self._held_keys is not None:
+            self.call_next(self._replay_held_keys)
+
+    async def _replay_held_keys(self) -> None:
+        held, self._held_keys = self._held_keys or [], None
+        for key in sorted(held, key=lambda e: e.time):
+            await self.on_event(events.Key(key.key, key.character))
 
     def watch_theme(self, theme: str) -> None:
         """Keep the theme picked in the palette for the next start."""
@@ -179,14 +227,45 @@ class AuthDeskApp(App[None]):
         self.open_screen("search")
 
     @on(SignedIn)
-    def _signed_in(self, message: SignedIn) -> None:
+    async def _signed_in(self, message: SignedIn) -> None:
         self.user = message.user
         self.sub_title = f"{message.user.full_name} · {message.user.organization_name or message.user.role}"
         dashboard = screen_class("dashboard")()
         if len(self.screen_stack) > 1:
-            self.switch_screen(dashboard)  # replaces the sign-in screen
+            await self.switch_screen(dashboard)  # replaces the sign-in screen
         else:
-            self.push_screen(dashboard)
+            await self.push_screen(dashboard)
+        for key, character in message.typed_ahead:  # keys typed while the password was checked
+            self.post_message(events.Key(key, character))
+
+    # ----- help, account, administration, sign out -----
+
+    def action_plan_contacts(self) -> None:
+        """Show whom to contact at the plan (phones, hours, clinicals fax)."""
+        from tui.screens.plan_contacts import PlanContactsScreen
+
+        self.push_screen(PlanContactsScreen())
+
+    def action_my_account(self) -> None:
+        """Your profile (the contact new requests prefill) and password."""
+        from tui.screens.account import open_my_account
+
+        open_my_account(self)
+
+    def action_administration(self) -> None:
+        """The admin screen (administrators only)."""
+        from store.enums import Role
+
+        if self.user is None or Role(self.user.role) is not Role.ADMIN:
+            self.notify("Administration is for administrators.", severity="warning")
+            return
+        self.open_screen("admin")
+
+    def action_sign_out(self) -> None:
+        """Sign out and show the sign-in screen (switch user)."""
+        from tui.screens.account import sign_out
+
+        sign_out(self)
 
     # ----- navigation used by screens and the command palette -----
 

@@ -18,8 +18,8 @@ from pathlib import Path
 STATUS_CHOICES = ("pending", "accepted", "rejected", "submitted")
 
 
-def add_export_parser(sub) -> None:
-    """``authdesk export pas …``."""
+def add_export_parser(sub):
+    """``authdesk export pas …``; returns the ``export`` sub-commands (``export csv`` joins them)."""
     export = sub.add_parser("export", help="export submitted requests as Da Vinci PAS FHIR Bundles")
     export_sub = export.add_subparsers(dest="export_command", required=True)
     pas = export_sub.add_parser("pas", help="PAS request Bundles (one case, or a batch by status)")
@@ -29,6 +29,7 @@ def add_export_parser(sub) -> None:
     pas.add_argument("--status", choices=STATUS_CHOICES, help="export every case with this status (a batch)")
     pas.add_argument("--since", metavar="DATE", help="with --status: submitted on or after DATE (YYYY-MM-DD)")
     add_sign_in_arguments(pas)
+    return export_sub
 
 
 def add_sign_in_arguments(parser) -> None:

@@ -1,4 +1,10 @@
-"""Command palette: the app's own commands (and case search)."""
+"""Command palette: the app's own commands first, then the few of Textual's that fit (and case search).
+
+:class:`AuthDeskCommands` is the palette's only command provider besides case
+search: it lists AuthDesk's commands, then the system commands the app keeps
+(``AuthDeskApp.get_system_commands``: theme, keys, quit). Typed queries rank an
+AuthDesk command above a system command that matches as well.
+"""
 
 from __future__ import annotations
 
@@ -25,26 +31,46 @@ def _commands(app) -> list[tuple[str, str, object]]:
                       partial(app.open_screen, "audit")))
         items.append(("Import payer decisions (PAS)", "Apply ClaimResponse .json files to their cases",
                       app.import_decisions))
+    items += [
+        ("Contact the plan", "Intake phones and hours, fax for clinicals (F1)", app.action_plan_contacts),
+        ("My account", "Your name, phone, fax, email and password (F8)", app.action_my_account),
+        ("Sign out", "Sign out and switch user without quitting (F12)", app.action_sign_out),
+    ]
+    if user.role == "admin":
+        items.append(("Administration", "Users: add, disable, unlock, new password, role (F9)",
+                      app.action_administration))
     from store.enums import RequestKind
 
     for kind in RequestKind:
         items.append((f"New {kind.label.lower()}", f"Start a new {kind.label.lower()}", partial(app.new_request, kind)))
+    items.append(("Lock the session", "Hide everything behind your password now (ctrl+l)", app.action_lock))
     return items
 
 
+SYSTEM_RANK = 0.8  # a system command's match counts for less than an AuthDesk command's
+
+
+def _system_commands(app, screen) -> list[tuple[str, str, object]]:
+    """(name, help, callback) of the Textual commands the app keeps (theme, keys, quit)."""
+    return [(command.title, command.help, command.callback) for command in app.get_system_commands(screen)]
+
+
 class AuthDeskCommands(Provider):
-    """The app's commands in the command palette."""
+    """AuthDesk's commands, then the system commands the app keeps."""
 
     async def discover(self) -> Hits:
         for name, help_text, callback in _commands(self.app):
             yield DiscoveryHit(name, callback, help=help_text)
+        for name, help_text, callback in _system_commands(self.app, self.screen):
+            yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in _commands(self.app):
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        for rank, commands in ((1.0, _commands(self.app)), (SYSTEM_RANK, _system_commands(self.app, self.screen))):
+            for name, help_text, callback in commands:
+                score = matcher.match(name)
+                if score > 0:
+                    yield Hit(score * rank, matcher.highlight(name), callback, help=help_text)
 
 
 CASE_HITS = 8

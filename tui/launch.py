@@ -75,11 +75,10 @@ def missing_database_file(db_path: str | None = None, url: str | None = None) ->
     Decided without importing the store, so the command line can say
     :data:`NO_USERS` at once; None when the file exists or a server URL is used.
     """
-    import os
-
     from store import paths
+    from store.config import settings
 
-    if url or (not db_path and os.environ.get("AUTHDESK_DATABASE_URL")):
+    if url or (not db_path and settings().database_url):
         return None
     path = Path(db_path).expanduser() if db_path else paths.default_database_path(demo=False)
     return None if path.exists() else path

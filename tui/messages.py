@@ -15,9 +15,14 @@ if TYPE_CHECKING:
 
 @dataclass
 class SignedIn(Message):
-    """A user signed in successfully."""
+    """A user signed in successfully.
+
+    ``typed_ahead``: (key, character) of keys typed after the password's Enter,
+    while it was checked; the app replays them on the dashboard.
+    """
 
     user: UserRecord
+    typed_ahead: tuple[tuple[str, str | None], ...] = ()
 
 
 @dataclass

@@ -34,12 +34,23 @@ def _port(value: str) -> int:
     return number
 
 
-def session_command(url: str, *, demo: bool) -> str:
-    """The shell command textual-serve runs for each browser session."""
-    words = [sys.executable, "-m", "tui", "--url", url]
+def session_command(url: str, *, demo: bool) -> tuple[str, dict[str, str]]:
+    """The shell command textual-serve runs for each browser session, and the environment it needs.
+
+    A URL holding a password goes to the sessions in ``AUTHDESK_DATABASE_URL``,
+    not on their command lines, where any local user's ``ps`` would show it.
+    """
+    from sqlalchemy.engine import make_url
+
+    words = [sys.executable, "-m", "tui"]
+    environment: dict[str, str] = {}
+    if make_url(url).password and not demo:
+        environment["AUTHDESK_DATABASE_URL"] = url
+    else:
+        words += ["--url", url]
     if demo:
         words.append("demo")
-    return shlex.join(words)
+    return shlex.join(words), environment
 
 
 def listen_address(args, current) -> tuple[str, int, str | None]:
@@ -50,6 +61,19 @@ def listen_address(args, current) -> tuple[str, int, str | None]:
     if public_url is not None and not public_url.startswith(("http://", "https://")):
         raise ValueError(f"the public URL must start with http:// or https://, not {public_url!r}")
     return host, port, public_url
+
+
+def _prepare_code_index(command_error) -> None:
+    """Build a missing code search index once, before any session (not once per session)."""
+    from store.codes.icd10 import ensure_code_index, index_path, is_current
+
+    if is_current(index_path()):
+        return
+    print("Building the code search index …", file=sys.stderr, flush=True)
+    try:
+        ensure_code_index()
+    except OSError as exc:
+        raise command_error(f"cannot write the code index {index_path()}: {exc.strerror or exc}") from None
 
 
 def run_serve(args, open_store, command_error) -> int:
@@ -66,6 +90,7 @@ def run_serve(args, open_store, command_error) -> int:
         host, port, public_url = listen_address(args, settings())
     except ValueError as exc:
         raise command_error(str(exc)) from None
+    _check_address(host, port, command_error)  # a busy port is one line before any slow work
     store = open_store(args, demo=args.demo)  # migrates once here, not in every session
     if args.demo:
         from store.demo import is_seeded, seed_demo
@@ -75,19 +100,44 @@ def run_serve(args, open_store, command_error) -> int:
             seed_demo(store, cases=2000)
     url = store.engine.url.render_as_string(hide_password=False)
     store.dispose()
+    _prepare_code_index(command_error)
+
+    import os
 
     from textual_serve.server import Server
 
-    server = Server(session_command(url, demo=args.demo), host=host, port=port,
-                    title="AuthDesk", public_url=public_url)
+    command, environment = session_command(url, demo=args.demo)
+    os.environ.update(environment)  # each session's process inherits the server's environment
+    server = Server(command, host=host, port=port, title="AuthDesk", public_url=public_url)
     try:
         server.serve()
     except OSError as exc:
-        import os
-
-        reason = os.strerror(exc.errno) if exc.errno else str(exc)
-        raise command_error(f"cannot listen on {host}:{port}: {reason}") from None
+        raise command_error(_cannot_listen(host, port, exc)) from None
     return 0
+
+
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    import os
+
+    reason = os.strerror(exc.errno) if exc.errno else str(exc)
+    return f"cannot listen on {host}:{port}: {reason}"
+
+
+def _check_address(host: str, port: int, command_error) -> None:
+    """Raise ``command_error`` when ``host:port`` cannot be listened on (taken, or not this machine's)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise command_error(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise command_error(_cannot_listen(host, port, exc)) from None
 
 
 __all__ = ["add_serve_parser", "listen_address", "run_serve", "session_command"]

@@ -16,15 +16,17 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import select
 
 from store.enums import AttachmentKind, RequestStatus
 from store.errors import InvalidTransitionError, NotFoundError, ValidationError
+from store.formats import size_label
 from store.models import Attachment, AuthRequest
 from store.records import AttachmentRecord, UserRecord
 from store.services.cases import to_attachment_record
 from store.services.timeline import add_event
+from store.services.versions import bump_version
 
 FIELD = "attachment"
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
@@ -66,13 +68,8 @@ _ACTIVE_MARKERS = (b"<script", b"<html", b"<!doctype", b"<iframe", b"<svg", b"<o
 
 
 def human_size(n: int) -> str:
-    """``26214400`` → ``25 MB``."""
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" or size >= 100 else f"{size:.1f} {unit}".replace(".0 ", " ")
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
+    """``26214400`` → ``25 MB`` (:func:`store.formats.size_label`)."""
+    return size_label(n)
 
 
 class UnsafeFileError(ValidationError):
@@ -295,6 +292,7 @@ def store_file(path: Path, attachments_dir: Path) -> tuple[str, Path]:
 
 def _open_request(session, user: UserRecord, request_id: int | None, allowed: tuple[RequestStatus, ...]) -> AuthRequest:
     from store.services.drafts import draft_is_open, get_request_for
+    from store.services.permissions import CaseAction, facts_of_request, require
 
     if request_id is None:
         raise NotFoundError("Save the draft first (ctrl+s), then attach files.")
@@ -307,6 +305,7 @@ def _open_request(session, user: UserRecord, request_id: int | None, allowed: tu
         )
     if request.status == RequestStatus.DRAFT:
         draft_is_open(request)
+    require(user, facts_of_request(session, request), CaseAction.ATTACH)
     return request
 
 
@@ -329,8 +328,7 @@ def add_attachment(store, user: UserRecord, request_id: int | None, raw_path: st
             media_type=media_type, size_bytes=size, sha256=sha, stored_path=str(target), added_by_id=user.id,
         )
         session.add(row)
-        session.execute(update(AuthRequest).where(AuthRequest.id == request.id)
-                        .values(version=AuthRequest.version + 1))
+        bump_version(session, request.id)
         add_event(session, request.id, "Attachment added",
                   f"{path.name} ({ACCEPTED_TYPES[media_type][0]}, {human_size(size)})", user)
         record_information_received(session, user, request, path.name)
@@ -347,8 +345,7 @@ def remove_attachment(store, user: UserRecord, request_id: int, attachment_id: i
             raise NotFoundError("That attachment is not on this draft.")
         sha, stored, name = row.sha256, row.stored_path, row.filename
         session.delete(row)
-        session.execute(update(AuthRequest).where(AuthRequest.id == request.id)
-                        .values(version=AuthRequest.version + 1))
+        bump_version(session, request.id)
         add_event(session, request.id, "Attachment removed", name, user)
         session.flush()
         still_used = session.execute(

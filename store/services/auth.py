@@ -175,10 +175,13 @@ def sign_in(session: Session, username: str, password: str) -> UserRecord:
             record_now(engine, AuditAction.LOCKED_OUT, username=username, user_id=user_id,
                        detail=f"{MAX_FAILED_SIGN_INS} failed sign-ins; locked {int(LOCKOUT.total_seconds() // 60)} minutes")
         raise AuthenticationError(WRONG_CREDENTIALS)
+    # Committed at once like the guess itself: the caller's session holds no
+    # write lock afterwards (on SQLite a second sign-in in the same session
+    # would otherwise wait on it).
     values = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
     if new_hash:
         values["password_hash"] = new_hash
-    with engine.begin() as conn:  # committed at once: the caller's session holds no write lock
+    with engine.begin() as conn:
         conn.execute(update(User).where(User.id == user_id).values(**values))
     user = session.get(User, user_id)
     session.refresh(user)

@@ -273,7 +273,10 @@ def _ordered_keys(session, audience, statuses, condition, key, descending, seek,
         if seek is not None:
             bound = tuple_(literal(seek[0], key.type), literal(seek[1], ident.type))
             q = q.where(tuple_(key, ident) < bound if descending else tuple_(key, ident) > bound)
-        return [tuple(r) for r in session.execute(q.order_by(*order).offset(offset).limit(limit)).all()]
+        q = q.order_by(*order).limit(limit)
+        if offset:
+            q = q.offset(offset)
+        return [tuple(r) for r in session.execute(q).all()]
 
     if len(statuses) == 1:
         return query(_LISTING.c.status == statuses[0].value, take, skip)
@@ -524,8 +527,16 @@ def overdue(row_due, now=None) -> bool:
     return row_due is not None and row_due < (now or utcnow())
 
 
+# Public names for the request-row builder that review, search and export share.
+ROW_COLUMNS = _ROW_COLUMNS
+to_request_row = _row
+status_list = _statuses
+
 __all__ = [
     "PAGE_SIZE",
+    "ROW_COLUMNS",
+    "status_list",
+    "to_request_row",
     "audience_of",
     "build_search_text",
     "can_see",

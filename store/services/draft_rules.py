@@ -72,11 +72,16 @@ def normalize_form(form: DraftForm) -> DraftForm:
         out.kind = RequestKind(out.kind)
     except ValueError:
         pass
-    for name in ("member_id", "medicaid_id", "mother_member_id"):
+    for name in ("member_id", "medicaid_id", "mother_member_id", "newborn_member_id"):
         setattr(out, name, normalize_member_id(_text(getattr(out, name))))
     for name in ("category", "treatment_type", "delivery_type", "benefits_reference", "contact_name",
-                 "contact_phone_ext"):
+                 "contact_phone_ext", "newborn_first_name", "newborn_last_name"):
         setattr(out, name, _text(getattr(out, name)))
+    out.newborn_sex = _text(out.newborn_sex).upper()
+    if out.kind is RequestKind.NEWBORN:
+        from store.services.newborn import mother_member_id
+
+        out.mother_member_id = mother_member_id(out)  # step 1's member ID is the mother's
     if out.care_setting not in (None, ""):
         try:
             out.care_setting = CareSetting(out.care_setting)
@@ -174,6 +179,7 @@ def form_errors(session: Session | None, form: DraftForm) -> dict[str, str]:
     _check_services(form, kind, r)
     _check_diagnoses(form, r)
     _check_lines(form, r)
+    _check_newborn(form, r)
     _check_urgency(form, r)
     _check_contact(form, r)
     _check_raw(form, r)
@@ -374,6 +380,23 @@ def _plain_text(value, field: str, label: str, limit: int) -> str:
     if not isinstance(value, str):
         raise ValidationError(f"{label} is not text.", field=field)
     return check_text(value, field=field, max_length=limit, label=label)
+
+
+def _check_newborn(form: DraftForm, r) -> None:
+    """The baby's details (:mod:`store.services.newborn`), checked against today (UTC)."""
+    from store.services.newborn import newborn_errors
+    from store.validate import today
+
+    if not _check_date(r, form.newborn_birth_date, "newborn-birth-date", "The baby's date of birth"):
+        return
+    _column(r, form.newborn_member_id, "auth_request", "newborn_member_id", "newborn-member-id",
+            "The baby's member ID")
+    if form.newborn_member_id and "newborn-member-id" not in r and not (
+            form.newborn_member_id.isascii() and MEMBER_ID.fullmatch(form.newborn_member_id)):
+        r.refuse("newborn-member-id", f"The baby's member ID “{form.newborn_member_id}” has letters, digits and "
+                                      "hyphens only.")
+    for field, message in newborn_errors(form, today()).items():
+        r.refuse(field, message)
 
 
 def _check_urgency(form: DraftForm, r) -> None:

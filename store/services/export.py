@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sqlalchemy import asc, desc, select
@@ -14,7 +14,10 @@ from store.enums import RequestKind, RequestStatus, Urgency
 from store.errors import ValidationError
 from store.models import AuthRequest
 from store.records import UserRecord
-from store.services.cases import _ROW_COLUMNS, SORT_COLUMNS, _row, _statuses, filter_condition, visible_to
+from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
+from store.services.cases import SORT_COLUMNS, filter_condition, visible_to
+from store.services.cases import status_list as _statuses
+from store.services.cases import to_request_row as _row
 
 CSV_COLUMNS = (
     "draft_number",
@@ -67,6 +70,7 @@ def export_rows_csv(
     path: str | Path,
     *,
     descending: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write every request ``user`` may see with ``status`` and ``text`` to ``path``.
 
@@ -74,6 +78,7 @@ def export_rows_csv(
     so 100,000 rows never sit in memory at once. Times are ISO 8601 UTC.
     Cells that a spreadsheet would run as a formula are neutralised
     (:func:`safe_cell`), and the export is put in the audit log.
+    ``progress(rows_written)`` is called after every batch and at the end.
 
     Returns:
         The number of rows written.
@@ -120,7 +125,11 @@ def export_rows_csv(
                     row.decided_at,
                 )])
                 written += 1
+                if progress is not None and written % BATCH == 0:
+                    progress(written)
         partial.replace(target)
+        if progress is not None:
+            progress(written)
     except OSError as exc:
         try:
             partial.unlink(missing_ok=True)

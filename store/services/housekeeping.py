@@ -32,6 +32,8 @@ from store.services.drafts import DRAFT_LIFETIME
 from store.services.mailer import SendReport, load_smtp_settings, send_pending
 from store.services.reminders import queue_draft_reminder
 from store.services.timeline import add_event
+from store.services.versions import bump_version
+from store.texts import DRAFT_LIFETIME_WORDS
 from store.types import utcnow
 
 REMINDER_BEFORE = timedelta(hours=24)
@@ -124,13 +126,8 @@ def expire_drafts(store, now: datetime | None = None) -> tuple[int, int]:
 
 
 def _expire_one(session: Session, request_id: int, now: datetime) -> tuple[int, int]:
-    result = session.execute(
-        update(AuthRequest)
-        .where(AuthRequest.id == request_id, AuthRequest.status == RequestStatus.DRAFT)
-        .values(status=RequestStatus.EXPIRED, version=AuthRequest.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
+    if not bump_version(session, request_id, only_if=[AuthRequest.status == RequestStatus.DRAFT], conflict=None,
+                        status=RequestStatus.EXPIRED, updated_at=now):
         return 0, 0  # submitted, cancelled or expired by someone else meanwhile
     req = session.get(AuthRequest, request_id)
     session.refresh(req)
@@ -141,7 +138,7 @@ def _expire_one(session: Session, request_id: int, now: datetime) -> tuple[int, 
         req.id,
         EVENT_EXPIRED,
         f"Draft expired unsubmitted at {mail_templates.fmt_instant(req.expires_at)} "
-        "(96 hours after it was started); kept read-only.",
+        f"({DRAFT_LIFETIME_WORDS} after it was started); kept read-only.",
         at=now,
     )
     queued = 0

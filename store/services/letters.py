@@ -25,7 +25,8 @@ from sqlmodel import Session
 from store.enums import AttachmentKind, LineStatus, RequestKind, RequestStatus, Urgency
 from store.models import Attachment, AuthRequest, Coverage, Member, Provider, ServiceLine
 from store.records import UserRecord
-from store.services.mail_templates import NOT_A_GUARANTEE, fmt_date, fmt_instant
+from store.services.mail_templates import fmt_date, fmt_instant
+from store.texts import LETTER_DISCLAIMERS
 from store.types import utcnow
 
 LETTER_ACCEPTED = "accepted"
@@ -40,14 +41,7 @@ LETTER_KINDS = {
 MEDIA_TYPE = "application/pdf"
 
 # The seeds' disclaimers, printed at the foot of every letter.
-DISCLAIMERS = (
-    NOT_A_GUARANTEE,
-    "Final determination of benefits is based on in-network or out-of-network status, "
-    "eligibility, deductibles, plan limits, and overall plan language. Benefits must be "
-    "verified with the plan administrator or health fund directly.",
-    "Any case requiring physician review may take additional time. The plan will not impede care.",
-    "The WebCert number is NOT the authorization number.",
-)
+DISCLAIMERS = LETTER_DISCLAIMERS
 
 _FOLD = str.maketrans(
     {

@@ -20,7 +20,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from store.enums import LineStatus, RequestKind, RequestStatus, Urgency
+from store.formats import format_date, format_utc_datetime
 from store.models import AuthRequest, ServiceLine, User
+from store.texts import DRAFT_IS_NOT_APPROVAL, DRAFT_LIFETIME_WORDS, NOT_A_GUARANTEE, WEBCERT_IS_NOT_AUTH
 
 KIND_SUBMISSION = "submission"
 KIND_STATUS_CHANGE = "status_change"
@@ -38,15 +40,6 @@ MAIL_KIND_LABELS = {
     KIND_DRAFT_EXPIRED: "Draft expired",
 }
 
-NOT_A_GUARANTEE = (
-    "An authorization is not a guarantee of payment, but is based on medical necessity, "
-    "appropriate coding and benefits. Benefits may be subject to limitation and/or "
-    "qualifications and will be determined when the claim is received for processing."
-)
-WEBCERT_IS_NOT_AUTH = "The WebCert number is NOT the authorization number."
-DRAFT_IS_NOT_APPROVAL = (
-    "The draft number (Reference ID) is not an approval of the request."
-)
 SIGNATURE = "— AuthDesk (this mail was sent automatically; please do not reply)"
 
 
@@ -128,12 +121,12 @@ def draft_expired_key(request: AuthRequest) -> str:
 
 def fmt_date(value: date | None) -> str:
     """``03/02/2026`` or an em dash."""
-    return value.strftime("%m/%d/%Y") if value else "—"
+    return format_date(value, "—")
 
 
 def fmt_instant(value: datetime | None) -> str:
     """``03/02/2026 14:30 UTC`` or an em dash."""
-    return value.strftime("%m/%d/%Y %H:%M UTC") if value else "—"
+    return format_utc_datetime(value, "—")
 
 
 def _kind_label(request: AuthRequest) -> str:
@@ -319,7 +312,7 @@ def draft_expiring(request: AuthRequest, to_name: str | None = None) -> tuple[st
         _greeting(request, to_name),
         "",
         f"Your draft request {request.draft_number} has not been submitted and will expire "
-        f"at {fmt_instant(request.expires_at)} (96 hours after it was started).",
+        f"at {fmt_instant(request.expires_at)} ({DRAFT_LIFETIME_WORDS} after it was started).",
         "Open it in AuthDesk (Drafts tab or the Take action panel), complete it and submit it "
         "before then. An expired draft is kept read-only and cannot be submitted.",
         "",

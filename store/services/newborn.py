@@ -1,8 +1,8 @@
 """Newborn delivery notification: the mother is the member, the baby is described (seed 003).
 
 Step 1's member ID of a newborn notification is the *mother's* (her coverage
-is checked on the delivery date), typed once: the store copies it into
-``mother_member_id``. The baby's own member ID, name, sex and date of birth
+is checked on the delivery date), typed once: when no separate mother's ID is
+given, the store copies it into ``mother_member_id``. The baby's own member ID, name, sex and date of birth
 are recorded when known (often the plan has not given the baby an ID yet).
 
 Field ids (for messages at the field): ``newborn-member-id``,
@@ -27,12 +27,14 @@ NEWBORN_ID_LABEL = "Baby's member ID (when known)"
 
 
 def mother_member_id(form: DraftForm) -> str:
-    """The mother's member ID: step 1's member ID on a newborn notification (typed once)."""
+    """The mother's member ID: the one typed for her, else step 1's member ID on a newborn
+    notification (so a wizard that asks for it once, on step 1, needs no second field)."""
     from store.services.eligibility import normalize_member_id
 
-    if RequestKind(form.kind) is not RequestKind.NEWBORN:
-        return normalize_member_id(form.mother_member_id)
-    return normalize_member_id(form.member_id) or normalize_member_id(form.mother_member_id)
+    typed = normalize_member_id(form.mother_member_id)
+    if typed or RequestKind(form.kind) is not RequestKind.NEWBORN:
+        return typed
+    return normalize_member_id(form.member_id)
 
 
 def parse_sex(text: str, field: str = "newborn-sex") -> str:

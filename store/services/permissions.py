@@ -97,6 +97,9 @@ def require(user: UserRecord, facts: CaseFacts, action: CaseAction) -> None:
                 status is RequestStatus.ACCEPTED and LineStatus.PENDED in facts.line_statuses):
             if role not in _PROVIDER_SIDE:  # a pended line asks for clinical information (seed 003)
                 raise PermissionDeniedError("Reviewers do not add clinical records.")
+        case CaseAction.ATTACH if status is RequestStatus.ACCEPTED:
+            raise InvalidTransitionError(
+                "The case is decided: files can be added only while it is a draft, pending, or has a pended line.")
         case CaseAction.EDIT | CaseAction.ATTACH:
             raise InvalidTransitionError(f"The case is {state}: it cannot be changed any more.")
         case CaseAction.CANCEL:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import asc, exists, func, select, update
+from sqlalchemy import asc, exists, func, select
 from sqlmodel import Session
 
 from store.enums import LineStatus, RequestKind, RequestStatus, Urgency
@@ -40,7 +40,9 @@ from store.errors import (
 from store.models import AuthRequest, ServiceLine
 from store.records import CaseDetail, RequestPage, UserRecord
 from store.services import letters, mail_templates
-from store.services.cases import _ROW_COLUMNS, _row, case_detail
+from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
+from store.services.cases import case_detail
+from store.services.cases import to_request_row as _row
 from store.services.mail_templates import fmt_date, fmt_instant
 from store.services.notifications import queue_mail
 from store.services.numbering import next_auth_number
@@ -101,18 +103,10 @@ def _load(session: Session, request_id: int, expected_version: int | None) -> Au
 
 def _bump(session: Session, req: AuthRequest, now: datetime) -> None:
     """Optimistic lock: bump the version only if nobody else did since we read it."""
-    result = session.execute(
-        update(AuthRequest)
-        .where(AuthRequest.id == req.id, AuthRequest.version == req.version)
-        .values(version=AuthRequest.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise ConflictError(
-            "Someone else changed this case at the same time; reload it and decide again."
-        )
-    session.expire(req, ["version", "updated_at"])
-    session.refresh(req, ["version", "updated_at"])
+    from store.services.versions import bump_version
+
+    bump_version(session, req, req.version, updated_at=now,
+                 conflict="Someone else changed this case at the same time; reload it and decide again.")
 
 
 def _require_status(req: AuthRequest, allowed: RequestStatus, action: str) -> None:

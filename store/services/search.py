@@ -23,7 +23,9 @@ from sqlmodel import Session
 from store.listing import PLAN_AUDIENCE
 from store.models import AuthRequest, CaseListing
 from store.records import RequestRow, UserRecord
-from store.services.cases import _ROW_COLUMNS, _row, audience_of
+from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
+from store.services.cases import audience_of
+from store.services.cases import to_request_row as _row
 from store.services.textmatch import NameMatch, exact_condition, normalize_numbers, route
 
 SEARCH_LIMIT = 20

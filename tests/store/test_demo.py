@@ -44,8 +44,10 @@ def test_seeded_and_every_demo_account_signs_in(demo):
     store, counts = demo
     assert is_seeded(store)
     assert counts["auth_request"] == CASES
-    with store.session() as session:
-        users = {name: sign_in(session, name, password) for name, password, _, _ in DEMO_ACCOUNTS}
+    users = {}
+    for name, password, _, _ in DEMO_ACCOUNTS:  # one session each: sign_in claims its try on its own connection
+        with store.session() as session:
+            users[name] = sign_in(session, name, password)
     assert {u.role for u in users.values()} == {Role.CLERK, Role.REVIEWER}
     clerk_orgs = sorted(u.organization_id for u in users.values() if u.role is Role.CLERK)
     assert len(set(clerk_orgs)) == 2 and clerk_orgs.count(clerk_orgs[0]) == 2  # two clerks in org 1, one in org 2

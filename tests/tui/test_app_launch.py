@@ -243,3 +243,33 @@ async def test_the_idle_lock_says_how_many_minutes(seeded, signed_in_app):
         await pilot.pause()
         assert isinstance(app.screen, LockScreen)
         assert "after 7 idle minutes" in text_of(app, "#lock-reason")
+
+
+async def test_keys_typed_after_the_password_reach_the_dashboard(seeded):
+    from tui.screens.kind_picker import KindPickerScreen
+
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, *typed("amy"), "enter", *typed("demo-clerk-1"), "enter", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, KindPickerScreen)  # n on the dashboard: a new request
+        assert app.user.username == "amy"
+
+
+async def test_keys_typed_after_a_wrong_password_are_dropped(seeded):
+    from textual.widgets import Input
+
+    from tui.screens.sign_in import SignInScreen
+
+    app = make_app(seeded)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, *typed("amy"), "enter", *typed("wrong-password"), "enter", "n")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.focused is app.screen.query_one("#sign-in-password", Input)
+        assert app.focused.value == ""
+        await pilot.press(*"demo-clerk-1", "enter")
+        await settle(pilot)
+        assert app.user.username == "amy"

@@ -19,6 +19,7 @@ from tests.tui.test_wizard import (  # noqa: F401 - fixtures shared with the key
 )
 
 SIZE = (120, 36)
+SMALL = (80, 24)
 
 
 @pytest.fixture(autouse=True)
@@ -53,6 +54,7 @@ def _steady(app) -> None:
 
     for field in app.screen.query(Input):
         field.cursor_blink = False
+    app.clear_notifications()  # toasts are timed: never in a snapshot
 
 
 async def _fill_to(pilot, step: int, pdf) -> None:
@@ -121,6 +123,17 @@ def test_wizard_step_snapshot(snap_compare, snapshot_office, clinical_pdf, code_
         await _fill_to(pilot, step, clinical_pdf)
 
     assert snap_compare(WizardTestApp(store, user), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.mark.parametrize("step", [2, 3])
+def test_wizard_step_at_80x24_snapshot(snap_compare, snapshot_office, clinical_pdf, code_index, step):
+    """The Services and Urgency steps on the smallest supported terminal (member banner, [x] criteria)."""
+    store, user = snapshot_office
+
+    async def run_before(pilot) -> None:
+        await _fill_to(pilot, step, clinical_pdf)
+
+    assert snap_compare(WizardTestApp(store, user), terminal_size=SMALL, run_before=run_before)
 
 
 def test_review_with_missing_items_snapshot(snap_compare, snapshot_office):

@@ -22,8 +22,6 @@ from store.records import AttachmentRecord, CaseDetail
 from tui.format import fmt_size
 from tui.screens.decisions import FormModal
 
-CLINICAL_SUFFIXES = {".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}
-
 
 def default_export_folder() -> Path:
     """``~/Downloads`` when it exists, else the home folder."""
@@ -104,8 +102,10 @@ class AttachFileScreen(FormModal[AttachmentRecord]):
         """Choose the file with the file picker, then attach it."""
         from textual_fspicker import FileOpen, Filters
 
+        from store.formats import has_accepted_suffix
+
         filters = Filters(
-            ("Clinical records", lambda p: p.suffix.lower() in CLINICAL_SUFFIXES),
+            ("Clinical records", lambda p: has_accepted_suffix(p.name)),
             ("Any file", lambda _: True),
         )
         chosen = await self.app.push_screen_wait(FileOpen(Path.home(), filters=filters))

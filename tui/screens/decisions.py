@@ -37,7 +37,7 @@ T = TypeVar("T")
 FORM_CSS = """
 FormModal, ConfirmScreen { align: center middle; }
 FormModal > #form, ConfirmScreen > #form {
-    width: 90; height: auto; max-height: 100%; overflow-y: auto;
+    width: 90; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
     border: thick $primary; background: $surface; padding: 0 2 1 2;
 }
 FormModal #form-title, ConfirmScreen #form-title { text-style: bold; padding: 1 0 0 0; }

@@ -18,7 +18,7 @@ class ExportDialog(ModalScreen[str | None]):
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
     ExportDialog > Vertical {
-        width: 80; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+        width: 80; max-width: 100%; height: auto; border: thick $primary; background: $surface; padding: 1 2;
     }
     ExportDialog .hint { color: $text-muted; }
     ExportDialog #export-error { color: $error; height: auto; }

@@ -38,6 +38,8 @@ class ForgotPasswordScreen(ModalScreen[str | None]):
     class CodeSent(Message):
         """A code was queued (or the name is unknown: the screen says the same)."""
 
+        demo_code: str = ""  # demo mode only: the code of a demo account, shown on screen
+
     @dataclass
     class ResetDone(Message):
         """The password was changed."""
@@ -84,18 +86,25 @@ class ForgotPasswordScreen(ModalScreen[str | None]):
         try:
             with self.app.store.session() as session:
                 request_password_reset(session, username)
+            demo_code = ""
+            if getattr(self.app, "demo", False) and getattr(self.app.store, "demo", False):
+                from store.services.users import demo_reset_code
+
+                with self.app.store.session() as session:  # the demo has no mail server: show the code
+                    demo_code = demo_reset_code(session, username) or ""
         except Exception as exc:  # the database is down, …: one line, the details in the log
             self.post_message(self.ResetRefused(f"No code could be sent: {describe(exc)}"))
             return
-        self.post_message(self.CodeSent())
+        self.post_message(self.CodeSent(demo_code))
 
     @on(CodeSent)
-    def _code_sent(self) -> None:
-        self.query_one("#fp-message", Static).update(
-            "If that username has an email address, a 6-digit code is on its way "
-            "(valid 30 minutes and for 5 tries; at most 3 codes an hour; without a mail "
-            "server it waits in the outbox)."
-        )
+    def _code_sent(self, message: CodeSent) -> None:
+        text = ("If that username has an email address, a 6-digit code is on its way "
+                "(valid 30 minutes and for 5 tries; at most 3 codes an hour; without a mail "
+                "server it waits in the outbox).")
+        if message.demo_code:
+            text += f"\nDemo: the code mailed to this demo user is {message.demo_code}."
+        self.query_one("#fp-message", Static).update(text)
         for field_id in ("fp-code", "fp-password"):
             self.query_one(f"#{field_id}", Input).disabled = False
         self.query_one("#fp-code", Input).focus()

@@ -27,12 +27,22 @@ def _load_wizard() -> None:
 
 
 class KindPickerScreen(ModalScreen[RequestKind | None]):
-    """Dismisses with the chosen :class:`RequestKind`, or None on escape."""
+    """Opens the wizard for the chosen :class:`RequestKind` in its own place; None on escape.
+
+    From the kind key until the wizard's first field has focus, the app holds
+    the keys typed (``AuthDeskApp.hold_keys``); the wizard releases them, in
+    order, into that field. So a member ID typed right after the kind key, at
+    full speed, lands whole in the member field instead of reaching the
+    dashboard or this picker while the wizard opens.
+
+    Args:
+        open_wizard: False to only dismiss with the kind (for a caller that opens something else).
+    """
 
     DEFAULT_CSS = """
     KindPickerScreen { align: center middle; }
     KindPickerScreen > Vertical {
-        width: 96; height: auto; border: thick $primary; background: $surface; padding: 0 1;
+        width: 96; max-width: 100%; height: auto; border: thick $primary; background: $surface; padding: 0 1;
     }
     KindPickerScreen OptionList { height: auto; border: none; padding: 0; }
     KindPickerScreen .hint { color: $text-muted; }
@@ -50,6 +60,11 @@ class KindPickerScreen(ModalScreen[RequestKind | None]):
             for index, (kind, letter, _) in enumerate(KIND_CHOICES)
         ),
     ]
+
+    def __init__(self, open_wizard: bool = True) -> None:
+        super().__init__()
+        self.open_wizard = open_wizard
+        self._kind: RequestKind | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -72,7 +87,21 @@ class KindPickerScreen(ModalScreen[RequestKind | None]):
 
     def action_pick(self, index: int) -> None:
         """Choose the kind at ``index`` of :data:`KIND_CHOICES`."""
-        self.dismiss(KIND_CHOICES[index][0])
+        self._chosen(KIND_CHOICES[index][0])
+
+    def _chosen(self, kind: RequestKind) -> None:
+        if self._kind is not None:
+            return  # a second kind key typed ahead: the first one counts
+        self._kind = kind
+        if not self.open_wizard:
+            self.dismiss(kind)
+            return
+        from tui.screens.wizard import WizardScreen
+
+        hold_keys = getattr(self.app, "hold_keys", None)
+        if hold_keys is not None:
+            hold_keys()  # released by the wizard once its first field has focus
+        self.app.switch_screen(WizardScreen(kind=kind))
 
     def action_cancel(self) -> None:
         """Close without choosing."""
@@ -80,4 +109,4 @@ class KindPickerScreen(ModalScreen[RequestKind | None]):
 
     @on(OptionList.OptionSelected, "#kind-list")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(RequestKind(event.option.id))
+        self._chosen(RequestKind(event.option.id))

@@ -22,6 +22,7 @@ SCREEN_PATHS = {
     "report": "tui.screens.report:ReportScreen",
     "renewals": "tui.screens.renewals:RenewalsScreen",
     "audit": "tui.screens.audit:AuditScreen",
+    "admin": "tui.screens.admin:AdminScreen",
 }
 
 

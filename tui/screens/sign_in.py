@@ -113,7 +113,9 @@ class SignInScreen(Screen[None]):
         if state == "connecting":
             status.update(CONNECTING)
         elif state == "failed":
-            self._pending_sign_in = False
+            if self._pending_sign_in:
+                self._pending_sign_in = False
+                self._stop_typing_ahead()
             status.update(f"{self.app.database_error}\nF5 tries again.")
         else:
             status.update(READY_HINT)
@@ -132,12 +134,37 @@ class SignInScreen(Screen[None]):
         """Try to open the database again."""
         self.app.connect_database()
 
+    _typed_ahead: list[tuple[str, str | None]] | None = None  # keys typed while signing in
+
     def action_username_entered(self) -> None:
-        """Enter on the username: focus the password at once (runs before later keys are routed)."""
+        """Enter: from the username to the password, or sign in (runs before later keys are routed).
+
+        On the password, the focus leaves the fields at once, so the keys typed
+        after this Enter (``n`` for a new request …) are kept for the dashboard;
+        the sign-in itself runs after the keys already in the password field.
+        """
         username = self.query_one("#sign-in-username", Input)
-        if self.focused is not username:
+        password = self.query_one("#sign-in-password", Input)
+        if self.focused is username:
+            self.set_focus(password)
+        elif self.focused is password and self._typed_ahead is None:
+            self._typed_ahead = []
+            self.set_focus(None)
+            password.call_later(self._submit)  # after the password's own queued keys
+        else:
             raise SkipAction()
-        self.set_focus(self.query_one("#sign-in-password", Input))
+
+    def on_key(self, event) -> None:
+        """Keep the keys typed while the password is checked (replayed on the dashboard)."""
+        if self._typed_ahead is not None and self.focused is None:
+            self._typed_ahead.append((event.key, event.character))
+            event.stop()
+            event.prevent_default()
+
+    def _stop_typing_ahead(self) -> None:
+        """Signing in did not go through: the keys typed ahead are dropped, the password has the focus."""
+        self._typed_ahead = None
+        self.query_one("#sign-in-password", Input).focus()
 
     @staticmethod
     def _demo_table():
@@ -154,16 +181,17 @@ class SignInScreen(Screen[None]):
 
     # ----- signing in -----
 
-    @on(Input.Submitted, "#sign-in-password")
     def _submit(self) -> None:
         username = self.query_one("#sign-in-username", Input).value
         password = self.query_one("#sign-in-password", Input).value
         if not username.strip():
             self._show_error("Enter your username.")
+            self._typed_ahead = None
             self.query_one("#sign-in-username", Input).focus()
             return
         if not password:
             self._show_error("Enter your password.")
+            self._stop_typing_ahead()
             return
         self.query_one("#sign-in-error", Static).update("")
         state = getattr(self.app, "database_state", "ready")
@@ -173,6 +201,7 @@ class SignInScreen(Screen[None]):
             return
         if state == "failed":
             self._show_error("The database is not open: F5 tries again.")
+            self._stop_typing_ahead()
             return
         self.query_one("#sign-in-status", Static).update("Checking…")
         self._check(username, password)
@@ -200,7 +229,8 @@ class SignInScreen(Screen[None]):
     @on(Accepted)
     def _accepted(self, message: Accepted) -> None:
         self.query_one("#sign-in-status", Static).update("Signed in.")
-        self.app.post_message(SignedIn(message.user))
+        typed_ahead, self._typed_ahead = tuple(self._typed_ahead or ()), None
+        self.app.post_message(SignedIn(message.user, typed_ahead))
 
     @on(Refused)
     def _refused(self, message: Refused) -> None:
@@ -208,9 +238,8 @@ class SignInScreen(Screen[None]):
         if message.locked_until is not None:
             text = f"{text} It unlocks at {message.locked_until.astimezone():%H:%M}."
         self._show_error(text)
-        password = self.query_one("#sign-in-password", Input)
-        password.value = ""
-        password.focus()
+        self.query_one("#sign-in-password", Input).value = ""
+        self._stop_typing_ahead()
 
     def _show_error(self, text: str) -> None:
         self.query_one("#sign-in-error", Static).update(text)

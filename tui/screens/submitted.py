@@ -18,6 +18,8 @@ from store.errors import StoreError, ValidationError
 from store.forms import SubmissionResult
 from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord
 from store.services.plan_contacts import PlanContacts
+from store.texts import NOT_A_GUARANTEE as DISCLAIMER
+from store.texts import PENDED_NOTE
 from tui.format import fmt_date
 from tui.messages import CasesChanged
 from tui.widgets.wizard_rows import AttachmentRow
@@ -26,15 +28,6 @@ SUBMITTED_TEXT = "Prior Authorization request has been successfully submitted."
 WEBCERT_NOTE = (
     "The WebCert number can be used to search for the case. It is NOT the Authorization number. "
     "The pending Authorization number is {auth} ({prefix} number for this kind of request)."
-)
-DISCLAIMER = (
-    "An authorization is not a guarantee of payment, but is based on medical necessity, appropriate coding "
-    "and benefits. Benefits may be subject to limitation and/or qualifications and will be determined when "
-    "the claim is received for processing."
-)
-PENDED_NOTE = (
-    "If your authorization status is Pended, please attach member clinical information in order to "
-    "expedite your authorization process."
 )
 
 
@@ -245,9 +238,10 @@ class SubmittedScreen(Screen[None]):
 
         from textual_fspicker import FileOpen, Filters
 
+        from store.formats import has_accepted_suffix
+
         filters = Filters(
-            ("Clinical records", lambda p: p.suffix.lower() in {
-                ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".txt", ".tif", ".tiff", ".png", ".jpg", ".jpeg"}),
+            ("Clinical records", lambda p: has_accepted_suffix(p.name)),
             ("Any file", lambda _: True),
         )
         chosen = await self.app.push_screen_wait(FileOpen(Path.home(), filters=filters))

@@ -214,7 +214,7 @@ class LinesSection(PickSection):
             if line.authorized_units is not None:
                 authorized = f"{line.authorized_units} × {fmt_dates(line.authorized_from, line.authorized_to)}"
             units = "" if line.requested_units is None else str(line.requested_units)
-            decision = Text(line.status_text or status.label, style=LINE_STYLES.get(status, ""))
+            decision = Text(status.label, style=LINE_STYLES.get(status, ""))
             dates = fmt_dates(line.from_date, line.to_date)
             if narrow:
                 row.add_row(self.marker(index), str(line.line_number), code, units, dates, decision,
@@ -231,6 +231,8 @@ class LinesSection(PickSection):
             if line.decision_reason:
                 word = "Information needed" if status is LineStatus.PENDED else "Reason"
                 notes.append(Text(f"{word}: {line.decision_reason}", style="italic"))
+            if status is LineStatus.PENDED and line.information_received_at is not None:
+                notes.append(Text(f"Information received {fmt_datetime(line.information_received_at)}", style="bold"))
             indent = self.NARROW_INDENT if narrow else self.REASON_INDENT
             parts.extend(Padding(note, (0, 0, 0, indent)) for note in notes)
         return Group(*parts)

@@ -75,7 +75,9 @@ def columns_for(statuses: tuple[RequestStatus, ...]) -> tuple[Column, ...]:
         Column("kind", "Kind", "kind", 9),
         Column("dates", "Service dates", "start", 17),
         Column("urgency", "Urgency", "urgency", 9),
-        Column("status", "Status", "status", 9 if RequestStatus.CANCELLED in statuses else 8),
+        # Drafts are all drafts: who started each is worth more there (shared drafts, seed 002).
+        Column("started", "Started by", "status", 14) if statuses == (RequestStatus.DRAFT,)
+        else Column("status", "Status", "status", 9 if RequestStatus.CANCELLED in statuses else 8),
         Column("updated", "Updated", "updated", 8),
         last,
     )
@@ -115,7 +117,8 @@ def row_cells(row: RequestRow, last: str, now: datetime, warning: str = "yellow"
         Text(KIND_SHORT[RequestKind(row.kind)]),
         Text(fmt_dates(row.start_date, row.end_date)),
         Text(URGENCY_SHORT[urgency], style="bold" if urgency is Urgency.EXPEDITED else ""),
-        Text(STATUS_SHORT[RequestStatus(row.status)]),
+        Text(row.started_by) if last == "expires" and RequestStatus(row.status) is RequestStatus.DRAFT
+        else Text(STATUS_SHORT[RequestStatus(row.status)]),
         Text(fmt_ago(row.updated_at, now)),
     ]
     if last == "expires":

@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Select
+from textual.widgets import Checkbox, Input, OptionList, RadioButton, Select, SelectionList
 from textual.widgets._select import SelectOverlay
+
+TYPE_AHEAD_SECONDS = 0.8  # keys closer together than this build one prefix
+
+
+def match_choice(prompts: list[str], typed: str) -> int | None:
+    """The option ``typed`` means: the first starting with it, else the first containing it."""
+    needle = typed.lower()
+    if not needle:
+        return None
+    lowered = [p.lower() for p in prompts]
+    for index, prompt in enumerate(lowered):
+        if prompt.startswith(needle):
+            return index
+    for index, prompt in enumerate(lowered):
+        if any(word.startswith(needle) for word in prompt.split()):
+            return index
+    for index, prompt in enumerate(lowered):
+        if needle in prompt:
+            return index
+    return None
 
 
 class ChoiceSelect(Select[str]):
-    """A Select that opens as soon as a letter is typed and jumps to the matching option.
+    """A Select that opens as soon as a letter is typed and jumps to the option the letters begin.
 
-    When the clerk picks an option from the open list (Enter), it posts
+    Letters typed in a burst build one prefix (``surg`` → Surgery), whether they
+    reach the closed select or its open list, so none is lost while the list
+    opens. When the clerk picks an option from the open list (Enter), it posts
     :class:`ChoiceSelect.Picked` so the form can move to the next field.
     """
+
+    def __init__(self, options, **kwargs) -> None:
+        kwargs.setdefault("type_to_search", False)  # the select does it, over both states
+        super().__init__(options, **kwargs)
+        self._typed = ""
+        self._typed_at = 0.0
 
     @dataclass
     class Picked(Message):
@@ -40,12 +72,21 @@ class ChoiceSelect(Select[str]):
             self.post_message(self.Picked(self, value))
 
     async def _on_key(self, event: events.Key) -> None:
-        if not self.expanded and event.character is not None and event.is_printable and event.character != " ":
-            event.stop()
-            event.prevent_default()
+        if event.character is None or not event.is_printable or event.character == " ":
+            return
+        event.stop()
+        event.prevent_default()
+        now = time.monotonic()
+        if now - self._typed_at > TYPE_AHEAD_SECONDS:
+            self._typed = ""
+        self._typed += event.character
+        self._typed_at = now
+        if not self.expanded:
             self.action_show_overlay()
-            overlay = self.query_one(SelectOverlay)
-            overlay.post_message(events.Key(event.key, event.character))
+        prompts = [str(prompt) for prompt, _ in self._options]
+        index = match_choice(prompts, self._typed)
+        if index is not None:
+            self.query_one(SelectOverlay).highlighted = index
 
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         """Letters open the list (so they are not taken as shortcuts)."""
@@ -100,3 +141,114 @@ class YesNoField(Widget, can_focus=True):
     def action_toggle(self) -> None:
         """Switch the answer."""
         self.value = "no" if self.value == "yes" else "yes"
+
+
+class TickBox(Checkbox):
+    """A checkbox drawn ``[x]`` or ``[ ]``: readable without colour."""
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")
+        return Content.assemble(("[x]" if self.value else "[ ]", style))
+
+
+class RadioChoice(RadioButton):
+    """A radio button drawn ``(•)`` or ``( )``: readable without colour."""
+
+    @property
+    def _button(self) -> Content:
+        style = self.get_visual_style("toggle--button")
+        return Content.assemble(("(•)" if self.value else "( )", style))
+
+
+class CriteriaList(SelectionList[str]):
+    """A selection list whose options are drawn ``[x]`` or ``[ ]``: readable without colour."""
+
+    def render_line(self, y: int) -> Strip:
+        line = OptionList.render_line(self, y)
+        _, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        try:
+            selection = self.get_option_at_index(index)
+        except Exception:  # past the last option
+            return line
+        mark = "[x]" if selection.value in self._selected else "[ ]"
+        style = next(iter(line)).style if list(line) else self.rich_style
+        return Strip([Segment(mark, style=style), Segment(" ", style=style), *line])
+
+
+def _forwarded_key(key: events.Key) -> events.Key:
+    """A copy of ``key`` as the app forwards keys to the focused widget (so it bubbles back as usual)."""
+    fresh = events.Key(key.key, key.character)
+    fresh._set_forwarded()
+    return fresh
+
+
+class FormInput(Input):
+    """An Input that never loses a key typed ahead across Enter.
+
+    Enter hands the field to the form, which decides — sometimes after a
+    worker, e.g. a code lookup — where focus goes next. Keys typed after Enter
+    wait here until focus has moved, then go, in order, to the field that has
+    focus; if the form keeps focus here, they are typed here after a moment.
+    A key that reaches this field after it lost focus goes to the focused one.
+    """
+
+    HANDOFF_SECONDS = 1.0
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._waiting: list[events.Key] | None = None
+        self._handoff_timer = None
+
+    def take_stray_key(self, event: events.Key) -> bool:
+        """Take a key that bubbled up to the app from elsewhere (typed ahead); False if it was ours."""
+        if getattr(event, "_form_input", None) is self:
+            return False
+        self.post_message(_forwarded_key(event))
+        return True
+
+    async def _on_key(self, event: events.Key) -> None:
+        event._form_input = self  # type: ignore[attr-defined]  # seen here: not a stray when it bubbles
+        if getattr(event, "_handed_off", False):
+            await super()._on_key(event)
+            return
+        if self._waiting is not None:
+            event.stop()
+            event.prevent_default()
+            self._waiting.append(event)
+            return
+        if not self.has_focus and self.screen.focused is not None and self.screen.focused is not self:
+            event.stop()
+            event.prevent_default()
+            self._hand_to(self.screen.focused, [event])
+            return
+        if event.key == "enter" and self.has_focus:
+            self._waiting = []
+            self._handoff_timer = self.set_timer(self.HANDOFF_SECONDS, self._keep_keys)
+        await super()._on_key(event)
+
+    def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
+        for key in keys:
+            fresh = _forwarded_key(key)
+            if target is self:
+                fresh._handed_off = True  # type: ignore[attr-defined]
+            target.post_message(fresh)
+
+    def _keep_keys(self) -> None:
+        """Focus stayed here: type the waiting keys here."""
+        waiting, self._waiting = self._waiting or [], None
+        target = self.screen.focused if self.screen.focused is not None else self
+        self._hand_to(target, waiting)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        if self._waiting is not None:
+            if self._handoff_timer is not None:
+                self._handoff_timer.stop()
+            waiting, self._waiting = self._waiting, None
+            target = self.screen.focused
+            if target is not None and target is not self:
+                self._hand_to(target, waiting)
+            else:
+                self._hand_to(self, waiting)
+        super()._on_blur(event)

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from store.forms import DiagnosisInput, LineInput
+from tui.widgets.wizard_fields import FormInput
 from store.records import AttachmentRecord
 
 
@@ -114,11 +115,11 @@ class LineRow(Horizontal):
         i = self.index
         description = self.line.description or ""
         yield LineCode(f"{i + 1}. [b]{escape(self.line.code)}[/b] {escape(description[:28])}", id=f"line-{i}-code")
-        yield Input(compact=True, value=self.texts.get("modifier", ""), id=f"line-{i}-modifier", placeholder="modifiers",
+        yield FormInput(compact=True, value=self.texts.get("modifier", ""), id=f"line-{i}-modifier", placeholder="modifiers",
                     classes="line-modifier", max_length=11)
-        yield Input(compact=True, value=self.texts.get("from", ""), id=f"line-{i}-from", placeholder="from")
-        yield Input(compact=True, value=self.texts.get("to", ""), id=f"line-{i}-to", placeholder="to")
-        yield Input(compact=True, value=self.texts.get("units", ""), id=f"line-{i}-units", placeholder="units", classes="line-units")
+        yield FormInput(compact=True, value=self.texts.get("from", ""), id=f"line-{i}-from", placeholder="from")
+        yield FormInput(compact=True, value=self.texts.get("to", ""), id=f"line-{i}-to", placeholder="to")
+        yield FormInput(compact=True, value=self.texts.get("units", ""), id=f"line-{i}-units", placeholder="units", classes="line-units")
         yield Static("", id=f"line-{i}-error", classes="field-error")
 
     def action_remove(self) -> None:

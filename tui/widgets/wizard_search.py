@@ -1,5 +1,10 @@
 """A search-as-you-type field: an input with a results list under it.
 
+The results list is an overlay of a fixed size: it is drawn over the form
+below the field instead of pushing it down, so a keystroke repaints the list
+in place and never re-lays out the screen (showing and hiding it happen once
+per search, not once per key).
+
 The search runs in a worker on every change; ↑/↓ move through the results
 while the cursor stays in the input, and Enter picks the highlighted result
 (or the exact thing typed, if the subclass can resolve it). Enter pressed
@@ -22,6 +27,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from store.errors import StoreError
+from tui.widgets.wizard_fields import FormInput
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,9 @@ class SearchPicker(Vertical):
     DEFAULT_CSS = """
     SearchPicker { height: auto; width: 1fr; }
     SearchPicker > OptionList {
-        height: auto; max-height: 7; display: none; border: none; padding: 0 1;
-        background: $boost; scrollbar-size-vertical: 1;
+        overlay: screen; constrain: none inside;
+        height: 8; display: none; border: none; padding: 0 1;
+        background: $panel; scrollbar-size-vertical: 1;
     }
     SearchPicker > OptionList.-shown { display: block; }
     SearchPicker > .field-error { color: $error; height: auto; display: none; }
@@ -115,9 +122,10 @@ class SearchPicker(Vertical):
         self._enter_waiting = False
         self._moved = False
         self._quiet_text: str | None = None  # text set by the program: no search
+        self._error_shown = ""
 
     def compose(self) -> ComposeResult:
-        yield Input(id=self.input_id, placeholder=self.placeholder, compact=True)
+        yield FormInput(id=self.input_id, placeholder=self.placeholder, compact=True)
         yield OptionList(classes="picker-results")
         yield Static("", id=f"{self.input_id}-error", classes="field-error")
 
@@ -153,6 +161,9 @@ class SearchPicker(Vertical):
 
     def show_error(self, message: str) -> None:
         """Show ``message`` under the input and mark it invalid ("" clears)."""
+        if message == self._error_shown:
+            return  # unchanged: no update (an update re-lays out the screen)
+        self._error_shown = message
         error = self.query_one(".field-error", Static)
         error.update(message)
         error.set_class(bool(message), "-shown")
@@ -196,18 +207,22 @@ class SearchPicker(Vertical):
         self.results = message.results
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(r.label) for r in self.results])
-        options.set_class(bool(self.results), "-shown")
         if self.results:
+            options.add_options([Option(r.label) for r in self.results])
             options.highlighted = 0
+        else:
+            options.add_option(Option("[dim]no match[/dim]", disabled=True))
+        if not options.has_class("-shown") and (self.input.has_focus or self._enter_waiting):
+            options.add_class("-shown")
         if self._enter_waiting:
             self._enter_waiting = False
             self._choose()
 
     def _hide_results(self) -> None:
         options = self.query_one(OptionList)
-        options.clear_options()
-        options.remove_class("-shown")
+        if options.has_class("-shown"):
+            options.clear_options()
+            options.remove_class("-shown")
         self.results = []
         self._searched_text = None
 
@@ -222,13 +237,27 @@ class SearchPicker(Vertical):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Arrows and escape belong to the results only while some are shown."""
-        if action in ("move", "hide"):
+        if action == "move":
             return bool(self.results)
+        if action == "hide":
+            return self.query_one(OptionList).has_class("-shown")
         return True
 
     def action_hide(self) -> None:
         """Hide the results list."""
         self._hide_results()
+
+    @on(Input.Blurred)
+    def _blurred(self, event: Input.Blurred) -> None:
+        # The list is drawn over the fields below: it goes when the field is left.
+        options = self.query_one(OptionList)
+        if options.has_class("-shown"):
+            options.remove_class("-shown")
+
+    def on_descendant_focus(self) -> None:
+        """Coming back to the field shows its results again."""
+        if self.results and self._searched_text == self.text:
+            self.query_one(OptionList).add_class("-shown")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:

@@ -174,6 +174,9 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
         try:
             with self.app.store.session() as session:
                 case = view_case(session, self.app.user, request_id)  # recorded in the audit log
+                from store.services.plan_contacts import load_plan_contacts
+
+                self.plan_contacts = load_plan_contacts(session).lines()  # read before CaseLoaded is posted
         except StoreError as exc:
             self.post_message(self.CaseFailed(str(exc)))
             return
@@ -223,7 +226,13 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
             ("attachments", f"Attachments ({len(case.attachments)})", self.attachments_section(case)),
             ("contact", "Contact", self.contact_section(case)),
             ("timeline", f"Timeline ({len(case.events)})", self.timeline_section(case)),
+            *self.plan_contacts_section(),
         ]
+
+    def plan_contacts_section(self) -> list[tuple[str, str, RenderableType]]:
+        """The plan's phones, hours and clinicals fax, when configured (store.services.plan_contacts)."""
+        lines = getattr(self, "plan_contacts", None)
+        return [("plan", "Contact the plan", Text("\n".join(lines)))] if lines else []
 
     def numbers_section(self, case: CaseDetail) -> RenderableType:
         """Numbers, status and the clock."""
@@ -275,9 +284,10 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
 
     def member_section(self, case: CaseDetail) -> RenderableType:
         """Who the request is for and their coverage."""
+        newborn = RequestKind(case.kind) is RequestKind.NEWBORN  # the member is the mother
         left = _fields(
-            ("Name", case.member_name),
-            ("Member ID", case.member_id),
+            ("Mother's name" if newborn else "Name", case.member_name),
+            ("Mother's member ID" if newborn else "Member ID", case.member_id),
             ("Medicaid ID", case.medicaid_id),
         )
         right = _fields(
@@ -312,8 +322,15 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
                 ("Admission", fmt_datetime(case.admission_at)),
             ]
         if kind is RequestKind.NEWBORN:
+            from store.services.newborn import SEXES
+
+            baby = " ".join(p for p in (case.newborn_first_name, case.newborn_last_name) if p)
             pairs += [
                 ("Mother's member ID", case.mother_member_id),
+                ("Baby's member ID", case.newborn_member_id or "not given yet"),
+                ("Baby", ", ".join(p for p in (baby, SEXES.get(case.newborn_sex, ""),
+                                               f"born {fmt_date(case.newborn_birth_date)}"
+                                               if case.newborn_birth_date else "") if p)),
                 ("Delivery", f"{fmt_date(case.delivery_date)} {case.delivery_type}".strip()),
                 ("Birth weight", f"{case.birth_weight_grams:,} g" if case.birth_weight_grams else ""),
                 ("NICU", "Yes" if case.nicu else "No"),

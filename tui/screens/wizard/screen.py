@@ -68,31 +68,18 @@ from store.forms import (
 from store.records import AttachmentRecord, ProviderRecord
 from tui.messages import CasesChanged
 from tui.screens.wizard.saver import DraftBaseline
+from tui.screens.wizard.steps import ContactStep, MemberStep, UrgencySet, UrgencyStep
 from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
-from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
+from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, FormInput, RadioChoice, TickBox, YesNoField
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
-DISCLAIMER = (
-    "An authorization is not a guarantee of payment, but is based on medical necessity, appropriate coding "
-    "and benefits. Benefits may be subject to limitation and/or qualifications and will be determined when "
-    "the claim is received for processing."
-)
-ELIGIBILITY_NOTE = (
-    "Benefits and Eligibility must be verified with the plan administrator prior to initiating any "
-    "Authorization request. Authorizations are not completed for secondary insurance plans."
-)
-EXPEDITED_NOTE = (
-    "The level of urgency is a request only and may be modified based on the plan's Criteria for "
-    "Expedited Status. Any case requiring physician review may take additional time."
-)
-CLINICALS_NOTE = (
-    "Clinicals must be attached to the initial request, including all pertinent records to complete the "
-    "review timely and accurately. Insufficient information may delay processing and require follow-up."
-)
+from store.texts import CLINICALS_NOTE, ELIGIBILITY_NOTE, EXPEDITED_NOTE  # noqa: E402
+from store.texts import NOT_A_GUARANTEE as DISCLAIMER  # noqa: E402
+
 REVIEW_REQUIRED_TEXT = (
     "REVIEW REQUIRED: This request requires review. Answer the Document Clinical questions below to continue."
 )
@@ -108,48 +95,13 @@ REVIEW_AFTER_TEXT = (
 EDIT_MESSAGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
                  SelectionList.SelectedChanged, SelectionList.SelectionToggled, RadioButton.Changed)
 
-DATE_HINT = "MM/DD/YYYY, YYYY-MM-DD, t (today) or t+3"
-_LINE_FIELD = re.compile(r"^line-(\d+)-(code|modifier|from|to|units)$")
-
-
-# ----- field parsing (store validators; messages shown under the field) -----
-
-
-def parse_field(field_id: str, text: str):
-    """Parse ``text`` typed in ``field_id``; raises ValidationError with the field's message."""
-    from store import validate
-
-    text = text.strip()
-    line = _LINE_FIELD.match(field_id)
-    kind = line.group(2) if line else field_id
-    if kind in ("start-date", "end-date", "delivery-date", "from", "to"):
-        return validate.parse_date(text, field_id)
-    if kind == "admission-at":
-        return validate.parse_datetime(text, field_id)
-    if kind == "units":
-        return validate.parse_units(text, field_id)
-    if kind == "birth-weight":
-        return validate.parse_weight_grams(text, field_id)
-    if kind in ("contact-phone", "contact-fax"):
-        return validate.validate_phone(text, field_id)
-    if kind == "contact-email":
-        return validate.validate_email(text, field_id)
-    if kind == "modifier":
-        return validate.parse_modifiers(text, field_id)
-    if kind == "contact-phone-ext":
-        if not re.fullmatch(r"[0-9]{1,6}", text):
-            raise ValidationError("An extension is up to 6 digits.", field=field_id)
-        return text
-    return text
-
-
-def format_date(value: date | None) -> str:
-    """A date as the clerk reads it (MM/DD/YYYY)."""
-    return value.strftime("%m/%d/%Y") if value else ""
-
-
-def _format_datetime(value) -> str:
-    return value.strftime("%m/%d/%Y %H:%M") if value else ""
+from tui.screens.wizard.fields import (  # noqa: E402  (kept importable from here)
+    DATE_HINT,
+    LINE_FIELD as _LINE_FIELD,
+    format_date,
+    format_datetime as _format_datetime,
+    parse_field,
+)
 
 
 class PlaceOfServicePicker(SearchPicker):
@@ -199,29 +151,6 @@ class PlaceOfServicePicker(SearchPicker):
             self.code = ""
 
 
-class UrgencySet(RadioSet):
-    """Standard / expedited: ``s`` or ``e`` choose, Enter moves on."""
-
-    BINDINGS = [
-        Binding("s", "choose(0)", "Standard", id="urgency-standard", tooltip="Standard urgency"),
-        Binding("e", "choose(1)", "Expedited", id="urgency-expedited", tooltip="Ask for expedited review"),
-        Binding("enter", "next_field", "Next", show=False, id="urgency-next", tooltip="Go on to the next field"),
-    ]
-
-    @dataclass
-    class EnterPressed(Message):
-        """Enter on the radio set."""
-
-    def action_choose(self, index: int) -> None:
-        """Press button ``index``."""
-        buttons = list(self.query(RadioButton))
-        buttons[index].value = True
-
-    def action_next_field(self) -> None:
-        """Tell the form to move on."""
-        self.post_message(self.EnterPressed())
-
-
 @dataclass
 class _LoadedDraft:
     form: DraftForm
@@ -244,6 +173,8 @@ class WizardScreen(Screen[None]):
     DEFAULT_CSS = """
     WizardScreen #wizard-title { height: 1; padding: 0 1; background: $panel; }
     WizardScreen #wizard-steps { height: 1fr; }
+    WizardScreen #member-banner { height: 1; padding: 0 1; background: $boost; display: none; }
+    WizardScreen #member-banner.-shown { display: block; }
     WizardScreen .wizard-step { padding: 0 1; }
     WizardScreen .step-title { padding: 1 0 0 0; }
     WizardScreen .section-title { padding: 1 0 0 0; }
@@ -274,6 +205,10 @@ class WizardScreen(Screen[None]):
                     tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)")
             for n in range(1, len(STEPS) + 1)
         ),
+        Binding("alt+d", "add_code('diagnosis-search')", "Add diagnosis", id="wizard-add-diagnosis", show=False,
+                tooltip="Go to the add-diagnosis field (from any step)"),
+        Binding("alt+l", "add_code('line-code')", "Add line", id="wizard-add-line", show=False,
+                tooltip="Go to the add-procedure field for a new service line (from any step)"),
         Binding("ctrl+o", "browse_file", "Attach file", id="wizard-browse",
                 tooltip="Choose a clinical record to attach"),
         Binding("a", "accept_proposal", "Accept proposal", id="wizard-accept-proposal",
@@ -420,16 +355,9 @@ class WizardScreen(Screen[None]):
         inpatient = self.kind.is_inpatient
         yield Static("", id="wizard-title")
         yield StepHeader(STEPS, id="step-header")
+        yield Static("", id="member-banner")
         with ContentSwitcher(initial="step-0", id="wizard-steps"):
-            with VerticalScroll(id="step-0", classes="wizard-step"):
-                yield Static("[b]Member & eligibility[/b]", classes="step-title")
-                yield FieldRow("Member ID", Input(compact=True, id="member-id", placeholder="member ID"), required=True)
-                yield FieldRow("Medicaid ID", Input(compact=True, id="medicaid-id", placeholder="optional"))
-                yield FieldRow("Admission date" if inpatient else "Start date of service",
-                               Input(compact=True, id="start-date", placeholder=DATE_HINT), required=True,
-                               hint="Eligibility depends on the date of service.")
-                yield Static("", id="eligibility")
-                yield Static(ELIGIBILITY_NOTE, classes="hint")
+            yield MemberStep(inpatient=inpatient)
             with VerticalScroll(id="step-1", classes="wizard-step"):
                 yield Static("[b]Providers[/b]  search by NPI, provider number or name; Enter picks",
                              classes="step-title")
@@ -452,56 +380,40 @@ class WizardScreen(Screen[None]):
                 yield FieldRow("Place of service", PlaceOfServicePicker(), required=True, error_id="")
                 yield Static("", id="dates-of-service", classes="hint")
                 yield FieldRow("Expected discharge" if inpatient else "End date",
-                               Input(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
+                               FormInput(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
                 if self.kind is RequestKind.EMERGENT_ADMISSION:
-                    yield FieldRow("Admitted through the ER", Checkbox("yes", id="admitted-via-er"))
-                    yield FieldRow("Admission date/time", Input(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
+                    yield FieldRow("Admitted through the ER", TickBox("yes", id="admitted-via-er"))
+                    yield FieldRow("Admission date/time", FormInput(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
                                    required=True)
                 if self.kind is RequestKind.NEWBORN:
-                    yield FieldRow("Mother's member ID", Input(compact=True, id="mother-member-id"), required=True)
-                    yield FieldRow("Delivery date", Input(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
+                    yield FieldRow("Mother's member ID", FormInput(compact=True, id="mother-member-id"), required=True)
+                    yield FieldRow("Delivery date", FormInput(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
                     yield FieldRow("Delivery type", ChoiceSelect([], compact=True, id="delivery-type", prompt="—"),
                                    required=True)
-                    yield FieldRow("Birth weight", Input(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
+                    yield FieldRow("Birth weight", FormInput(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
                                    required=True)
-                    yield FieldRow("NICU admission", Checkbox("yes", id="nicu"))
+                    yield FieldRow("NICU admission", TickBox("yes", id="nicu"))
                 yield Static("[b]Diagnosis codes[/b] (ICD-10-CM)  first added is primary · "
-                             "on a code: p = primary, delete = remove", classes="section-title")
+                             "on a code: p = primary, delete = remove · alt+d adds one", classes="section-title")
                 yield Vertical(id="diagnosis-rows")
                 yield FieldRow("Add diagnosis", CodePicker("diagnosis", "diagnosis-search",
                                                              "code or words, Enter adds"), error_id="")
                 yield Static("[b]Service lines[/b] (CPT/HCPCS)  modifier · from · to · units;"
-                             " alt+x removes a line", classes="section-title")
+                             " alt+x removes a line · alt+l adds one", classes="section-title")
                 yield Vertical(id="line-rows")
                 yield FieldRow("Add procedure", CodePicker("procedure", "line-code", "code or words, Enter adds"),
                                error_id="")
-            with VerticalScroll(id="step-3", classes="wizard-step"):
-                yield Static("[b]Urgency[/b]  s = standard, e = expedited", classes="step-title")
-                yield FieldRow("Urgency", UrgencySet(
-                    RadioButton("Standard", value=True, id="urgency-standard"),
-                    RadioButton("Expedited", id="urgency-expedited"), id="urgency"), required=True)
-                yield Static(EXPEDITED_NOTE, classes="hint")
-                yield Static("Criteria for expedited status (space ticks; ticked by the app where it can tell):")
-                yield SelectionList[str](*((c.label, c.value) for c in ExpeditedCriterion), id="expedited-reasons")
-                yield Static("", id="urgency-proposal", classes="hint")
-                yield FieldRow("Benefits reference #", Input(compact=True, id="benefits-reference",
-                                                             placeholder="from the benefits & eligibility call"))
+            yield UrgencyStep()
             with VerticalScroll(id="step-4", classes="wizard-step"):
                 yield Static("[b]Clinical documentation & attachments[/b]", classes="step-title")
                 yield Vertical(id="clinical-lines")
                 yield Static("[b]Attachments[/b]", classes="section-title")
                 yield Static(CLINICALS_NOTE, classes="hint")
                 yield Vertical(id="attachment-rows")
-                yield FieldRow("Attach file", Input(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
+                yield FieldRow("Attach file", FormInput(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
                                hint=self._accepted_hint())
                 yield Button("Browse… (ctrl+o)", id="attachment-browse")
-            with VerticalScroll(id="step-5", classes="wizard-step"):
-                yield Static("[b]Contact[/b]  the person completing this request", classes="step-title")
-                yield FieldRow("Contact name", Input(compact=True, id="contact-name"), required=True)
-                yield FieldRow("Phone", Input(compact=True, id="contact-phone"), required=True)
-                yield FieldRow("Extension", Input(compact=True, id="contact-phone-ext"))
-                yield FieldRow("Fax", Input(compact=True, id="contact-fax"), required=True)
-                yield FieldRow("Email", Input(compact=True, id="contact-email"), required=True)
+            yield ContactStep()
             with VerticalScroll(id="step-6", classes="wizard-step"):
                 yield Static("[b]Review & submit[/b]", classes="step-title")
                 yield Static("", id="review-summary")
@@ -534,12 +446,16 @@ class WizardScreen(Screen[None]):
         from store.services.drafts import new_draft_form
 
         form = new_draft_form(self.kind, self.app.user)
+        if self.kind is RequestKind.EMERGENT_ADMISSION:
+            form.admitted_via_er = True  # the notice is for an admission through the ER
         with self.prevent(*EDIT_MESSAGES):
             self._apply_form(form, {}, [])
         self._baseline = DraftBaseline(None, self.collect_form())
         self._set_field_state_enabled(True)
         self._ready = True
         self._go(STEP_MEMBER, save=False)
+        self.focus_first_field()
+        self._release_keys()
         self._find_defaults()
 
     # ----- workers -----
@@ -628,9 +544,7 @@ class WizardScreen(Screen[None]):
         def text(key: str, value: str) -> str:
             return raw.get(key, value)
 
-        self._set_input("member-id", form.member_id)
-        self._set_input("medicaid-id", form.medicaid_id)
-        self._set_input("start-date", text("start_date", format_date(form.start_date)))
+        self.query_one(MemberStep).load(form)
         self._set_input("end-date", text("end_date", format_date(form.end_date)))
         for key, picker_id in (("requesting_provider_id", "requesting-provider"),
                                ("servicing_provider_id", "servicing-provider"),
@@ -677,20 +591,13 @@ class WizardScreen(Screen[None]):
         self.query_one("#line-code-picker", CodePicker).set_text(raw.get("line_code", ""))
         self._render_diagnoses()
         self._render_lines(raw)
-        urgency = self.query_one("#urgency", UrgencySet)
-        urgency.action_choose(1 if form.urgency is Urgency.EXPEDITED else 0)
-        reasons = self.query_one("#expedited-reasons", SelectionList)
-        reasons.deselect_all()
-        for reason in form.expedited_reasons:
-            reasons.select(reason)
+        self.query_one(UrgencyStep).load(form)
         self._criteria_touched = bool(raw.get("expedited_touched")) or bool(form.expedited_reasons)
         self._urgency_touched = bool(raw.get("urgency_touched"))
-        self._set_input("benefits-reference", form.benefits_reference)
         self._attachments = list(attachments)
         self._render_attachments()
         self._set_input("attachment-add", raw.get("attachment_path", ""))
-        for key in ("contact_name", "contact_phone", "contact_phone_ext", "contact_fax", "contact_email"):
-            self._set_input(key.replace("_", "-"), text(key, getattr(form, key)))
+        self.query_one(ContactStep).load(form)
         # Show the messages of fields saved with invalid text.
         for field_id in self._validated_inputs():
             value = self._input(field_id).value
@@ -723,9 +630,11 @@ class WizardScreen(Screen[None]):
         """The form as the widgets show it now."""
         raw: dict[str, str] = {}
         form = DraftForm(kind=self.kind)
-        form.member_id = self._input("member-id").value.strip()
-        form.medicaid_id = self._input("medicaid-id").value.strip()
-        form.start_date = self._parsed("start-date", "start_date", raw)
+        for step in (MemberStep, UrgencyStep, ContactStep):
+            values = self.query_one(step).collect()
+            raw.update(values.pop("raw"))
+            for key, value in values.items():
+                setattr(form, key, value)
         form.end_date = self._parsed("end-date", "end_date", raw)
         for key, picker_id in (("requesting_provider_id", "requesting-provider"),
                                ("servicing_provider_id", "servicing-provider"),
@@ -765,24 +674,13 @@ class WizardScreen(Screen[None]):
             text = self.query_one(f"#{picker_id}-picker", CodePicker).input.value
             if text.strip():
                 raw[key] = text
-        urgency = self.query_one("#urgency", UrgencySet)
-        form.urgency = Urgency.EXPEDITED if urgency.pressed_index == 1 else Urgency.STANDARD
-        form.expedited_reasons = list(self.query_one("#expedited-reasons", SelectionList).selected)
         if self._criteria_touched:
             raw["expedited_touched"] = "1"
         if self._urgency_touched:
             raw["urgency_touched"] = "1"
-        form.benefits_reference = self._input("benefits-reference").value.strip()
         attachment_path = self._input("attachment-add").value
         if attachment_path.strip():
             raw["attachment_path"] = attachment_path
-        for key in ("contact_name", "contact_phone_ext"):
-            setattr(form, key, self._input(key.replace("_", "-")).value.strip())
-        for key in ("contact_phone", "contact_fax", "contact_email"):
-            field_id = key.replace("_", "-")
-            text = self._input(field_id).value.strip()
-            value = self._parsed(field_id, key, raw)
-            setattr(form, key, value if isinstance(value, str) and value else ("" if key in raw else text))
         form.wizard_step = self.step
         form.raw = raw
         self.form = form
@@ -897,9 +795,11 @@ class WizardScreen(Screen[None]):
 
     @on(DiagnosisRow.PrimaryChosen)
     def _primary_chosen(self, message: DiagnosisRow.PrimaryChosen) -> None:
+        chosen = self._diagnoses.pop(message.index)
+        self._diagnoses.insert(0, chosen)  # the primary diagnosis is listed first
         for index, diagnosis in enumerate(self._diagnoses):
-            diagnosis.is_primary = index == message.index
-        self._render_diagnoses(focus=f"diagnosis-{message.index}")
+            diagnosis.is_primary = index == 0
+        self._render_diagnoses(focus="diagnosis-0")
         self._changed()
 
     @on(DiagnosisRow.RemoveAsked)
@@ -1165,6 +1065,7 @@ class WizardScreen(Screen[None]):
             f"  {escape(record.plan_name)}{group} · {escape(str(record.coverage_order))} coverage "
             f"{format_date(record.coverage_start)} – {end}"
         )
+        self._update_banner()
         if self._advance_when_eligible:
             self._advance_when_eligible = False
             if self.step == STEP_MEMBER:
@@ -1177,6 +1078,7 @@ class WizardScreen(Screen[None]):
         self._eligibility = None
         self._eligibility_error = message.message
         self._advance_when_eligible = False
+        self._update_banner()
         self.query_one("#eligibility", Static).update("[red]✗ Not eligible — the request cannot go on.[/red]")
         self._show_error("member-id", message.message)
         if self.step == STEP_MEMBER:
@@ -1312,6 +1214,7 @@ class WizardScreen(Screen[None]):
             self._render_review()
         header = self.query_one(StepHeader)
         header.current = step
+        self._update_banner()
         self._update_header()
         self.refresh_bindings()
         if save and leaving != step:
@@ -1320,10 +1223,30 @@ class WizardScreen(Screen[None]):
             self._run_check()
         self.call_later(self._focus_on_arrival, step, focus)
 
+    def _release_keys(self) -> None:
+        """Let the keys typed while the wizard opened reach the focused field (see KindPickerScreen)."""
+        release = getattr(self.app, "release_keys", None)
+        if release is not None:
+            release()
+
+    def on_unmount(self) -> None:
+        """Never leave keys held."""
+        self._release_keys()
+
+    def focus_first_field(self) -> None:
+        """Focus the current step's first field to fill, now (not after the next refresh)."""
+        target = self._first_field_to_fill(self.step)
+        widget = self.query_one(f"#{target}") if target and self.query(f"#{target}") else None
+        if widget is not None and widget.focusable:
+            self.set_focus(widget)
+
     def _focus_on_arrival(self, step: int, focus: str | None) -> None:
         """Focus ``focus``, or the step's first field that needs a value (after rows are rebuilt)."""
         if self.step != step:
             return
+        focused = self.focused
+        if focus is None and focused is not None and self.query_one(f"#step-{step}") in focused.ancestors:
+            return  # the clerk is already typing in this step (keys typed ahead)
         target = focus or self._first_field_to_fill(step)
         if target:
             self._focus_id(target)
@@ -1376,7 +1299,7 @@ class WizardScreen(Screen[None]):
         """Show what the app would tick, when it differs from what is ticked (``a`` accepts it)."""
         reasons = self.query_one("#expedited-reasons", SelectionList)
         urgency = self.query_one("#urgency", UrgencySet)
-        expedited = urgency.pressed_index == 1
+        expedited = urgency.urgency is Urgency.EXPEDITED
         differs = set(derived) != set(reasons.selected) or (bool(derived) != expedited)
         self._proposal = derived if differs else None
         text = ""
@@ -1406,6 +1329,23 @@ class WizardScreen(Screen[None]):
             reasons.select(criterion)
         if force or not self._urgency_touched:
             self.query_one("#urgency", UrgencySet).action_choose(1 if derived else 0)
+
+    def _update_banner(self) -> None:
+        """The member line shown on every step after the first: name, DOB, plan, coverage."""
+        banner = self.query_one("#member-banner", Static)
+        record = self._eligibility
+        member = escape(self._input("member-id").value.strip()) or "—"
+        if record is not None:
+            end = format_date(record.coverage_end) if record.coverage_end else "open"
+            text = (f"[b]{escape(record.last_name)}, {escape(record.first_name)}[/b] · {member} · "
+                    f"DOB {format_date(record.birth_date)} · {escape(record.plan_name)} · "
+                    f"{escape(str(record.coverage_order))} {format_date(record.coverage_start)} – {end}")
+        elif self._eligibility_error:
+            text = f"[red]Member {member}: not eligible (step 1)[/red]"
+        else:
+            text = f"Member {member} · eligibility not checked yet"
+        banner.update(text)
+        banner.set_class(self.step != STEP_MEMBER, "-shown")
 
     def _update_header(self) -> None:
         """A step is judged once the clerk has left it; the review step once visited."""
@@ -1467,9 +1407,20 @@ class WizardScreen(Screen[None]):
             self._go(self.step - 1)
 
     def action_go_step(self, index: int) -> None:
-        """Jump to step ``index``."""
+        """Jump to step ``index``; on the current step, go to its first field."""
         if index != self.step:
             self._go(index)
+            return
+        fields = self._step_fields(index)
+        if fields:
+            self._focus_id(fields[0][0])
+
+    def action_add_code(self, field_id: str) -> None:
+        """Go to the field that adds a diagnosis or a service line (on the Services step)."""
+        if self.step != STEP_SERVICES:
+            self._go(STEP_SERVICES, focus=field_id)
+        else:
+            self._focus_id(field_id)
 
     def action_save(self) -> None:
         """Save the draft now."""
@@ -1602,7 +1553,7 @@ class WizardScreen(Screen[None]):
                     if answer in question.options:
                         field_widget.value = answer
                 else:
-                    field_widget = Input(answer, compact=True, id=wid, type="number" if question.kind == "number" else "text")
+                    field_widget = FormInput(answer, compact=True, id=wid, type="number" if question.kind == "number" else "text")
                 widgets.append(Static(escape(label), classes="question"))
                 widgets.append(field_widget)
         await container.mount_all(widgets)
@@ -1742,9 +1693,10 @@ class WizardScreen(Screen[None]):
         """Choose a file to attach with the file picker."""
         from pathlib import Path
 
-        from textual_fspicker import FileOpen, Filters
+        from textual_fspicker import Filters
 
         from store.services.attachments import ACCEPTED_TYPES
+        from tui.widgets.wizard_file_picker import AttachFileOpen
 
         suffixes = {s.lower() for s in _accepted_suffixes(ACCEPTED_TYPES)}
         filters = Filters(
@@ -1754,9 +1706,10 @@ class WizardScreen(Screen[None]):
 
         def chosen(path: Path | None) -> None:
             if path is not None:
+                AttachFileOpen.remember(Path(path))
                 self._attach_path(str(path))
 
-        self.app.push_screen(FileOpen(Path.home(), filters=filters), chosen)
+        self.app.push_screen(AttachFileOpen(filters=filters), chosen)
 
     # ----- saving -----
 

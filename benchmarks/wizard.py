@@ -1,0 +1,227 @@
+"""Wizard timings: kind key → wizard painted, key → code results painted, ctrl+s round trip.
+
+    python benchmarks/wizard.py [--cases 100000] [--db PATH] [--runs 7]
+
+Seeds the demo into a temporary SQLite file (or reuses ``--db`` when it holds
+the demo), builds the code index, then drives the real app headless, signed in
+as the clerk ``amy``. "Painted" is the first screen update (the compositor's
+frame) after the key once the screen shows the key's result; the headless
+driver writes it nowhere, so the figures are the app's own work plus Textual's
+frame pacing, not a terminal's.
+
+1. kind key: ``n`` on the dashboard, then the timed ``s`` until the wizard's
+   member field has focus and is painted. Target ≤ 150 ms.
+2. code keys: on the Services step, diagnosis and procedure searches typed one
+   key at a time; each key until the results list for the text so far is
+   painted. Target: median ≤ 25 ms, p95 ≤ 50 ms.
+3. ctrl+s: from the key until the title says the draft was saved and is painted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+DIAGNOSIS_QUERIES = ["E11.9", "diabetes with ckd", "knee osteoarthritis", "M17.11", "chest pain", "copd"]
+PROCEDURE_QUERIES = ["27447", "knee", "J1745", "mri brain", "97110"]
+
+
+def seed(path: Path, cases: int) -> None:
+    """Seed the demo into ``path`` unless it is seeded already."""
+    from store.demo import is_seeded, seed_demo
+    from store.store import open_store
+
+    store = open_store(f"sqlite:///{path}")
+    if not is_seeded(store):
+        started = time.perf_counter()
+        seed_demo(store, cases=cases)
+        print(f"Seeded {cases:,} cases in {time.perf_counter() - started:.1f} s")
+    store.dispose()
+
+
+def figures(name: str, values: list[float]) -> str:
+    """One line: median, p95, max in milliseconds."""
+    ms = sorted(v * 1000 for v in values)
+    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    return (f"{name:<34} n={len(ms):<4} median {statistics.median(ms):7.1f} ms   "
+            f"p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms")
+
+
+class Paints:
+    """Timestamps of the app's screen updates (wraps ``App._display``)."""
+
+    def __init__(self, app) -> None:
+        self.times: list[float] = []
+        self.cpu: list[float] = []
+        original = app._display
+
+        def display(screen, renderable):
+            if renderable is not None:
+                self.times.append(time.perf_counter())
+                self.cpu.append(time.process_time())
+            return original(screen, renderable)
+
+        app._display = display
+
+    def first_after(self, moment: float) -> float | None:
+        """The first paint at or after ``moment``."""
+        return next((t for t in self.times if t >= moment), None)
+
+    def cpu_at(self, moment: float) -> float:
+        """The process CPU time at the paint at ``moment``."""
+        return self.cpu[self.times.index(moment)]
+
+
+async def until(condition, timeout: float = 10.0) -> float:
+    """Wait (polling the loop) until ``condition()``; returns when it first held."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app did not get there in time")
+        await asyncio.sleep(0.0005)
+    return time.perf_counter()
+
+
+CPU: dict[str, list[float]] = {}
+
+
+async def painted_after(paints: Paints, moment: float, started: float, cpu_started: float, what: str) -> float:
+    """Wall time from ``started`` to the first paint at or after ``moment`` (waits for it).
+
+    Also records the process CPU time spent meanwhile under ``what`` (CPU time
+    does not count waiting for a core, so it is the figure to compare on a
+    shared machine)."""
+    await until(lambda: paints.first_after(moment) is not None)
+    paint = paints.first_after(moment)
+    CPU.setdefault(what, []).append(paints.cpu_at(paint) - cpu_started)
+    return paint - started
+
+
+async def run(db: Path, runs: int) -> None:
+    from sqlalchemy import select
+
+    from store.models import User
+    from store.services.auth import to_user_record
+    from store.store import open_store
+    from tui.app import AuthDeskApp
+    from tui.messages import SignedIn
+
+    store = open_store(f"sqlite:///{db}")
+    with store.session() as session:
+        user = to_user_record(session, session.execute(select(User).where(User.username == "amy")).scalar_one())
+
+    class BenchApp(AuthDeskApp):
+        def on_mount(self, event) -> None:
+            event.prevent_default()
+            self.idle_lock_minutes = 0
+            self.post_message(SignedIn(user))
+
+    app = BenchApp(store)
+    async with app.run_test(size=(120, 36)) as pilot:
+        paints = Paints(app)
+
+        async def settle() -> None:
+            for _ in range(4):
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+
+        await settle()
+        from tui.screens.wizard import WizardScreen
+
+        # 1. kind key → wizard painted
+        kind_times = []
+        for _ in range(runs):
+            await pilot.press("n")
+            await settle()
+            started, cpu = time.perf_counter(), time.process_time()
+            await pilot.press("s")
+            ready = await until(lambda: isinstance(app.screen, WizardScreen)
+                                and getattr(app.focused, "id", "") == "member-id")
+            kind_times.append(await painted_after(paints, ready, started, cpu, "kind"))
+            await settle()
+            await pilot.press("escape")
+            await settle()
+
+        # 2. code keys on the Services step
+        await pilot.press("n")
+        await settle()
+        await pilot.press("s")
+        await settle()
+        screen = app.screen
+        screen.action_go_step(2)
+        await settle()
+        key_times: dict[str, list[float]] = {"diagnosis-search": [], "line-code": []}
+        for field, queries in (("diagnosis-search", DIAGNOSIS_QUERIES), ("line-code", PROCEDURE_QUERIES)):
+            picker = screen.query_one(f"#{field}-picker")
+            for query in queries:
+                screen.query_one(f"#{field}").focus()
+                picker.set_text("")
+                await settle()
+                for count in range(1, len(query) + 1):
+                    text = query[:count]
+                    key = text[-1]
+                    started, cpu = time.perf_counter(), time.process_time()
+                    await pilot.press("space" if key == " " else key)
+                    if len(text.strip()) >= picker.min_chars:
+                        ready = await until(lambda t=text.strip(): picker._searched_text == t
+                                            or picker._pending_text is None and picker.text == t)
+                        key_times[field].append(await painted_after(paints, ready, started, cpu, field))
+                    await settle()
+
+        # 3. ctrl+s round trip
+        save_times = []
+        member = screen.query_one("#member-id")
+        for index in range(runs):
+            member.value = f"M{index:07d}"
+            await settle()
+            started, cpu = time.perf_counter(), time.process_time()
+            await pilot.press("ctrl+s")
+            ready = await until(lambda: "saved " in screen._status and not screen._saving)
+            save_times.append(await painted_after(paints, ready, started, cpu, "save"))
+            await settle()
+
+    store.dispose()
+    print(figures("kind key → wizard painted", kind_times))
+    print(figures("diagnosis key → results painted", key_times["diagnosis-search"]))
+    print(figures("procedure key → results painted", key_times["line-code"]))
+    print(figures("all code keys", key_times["diagnosis-search"] + key_times["line-code"]))
+    print(figures("ctrl+s → saved painted", save_times))
+    print("CPU time (process, all threads) for the same:")
+    print(figures("  kind key", CPU["kind"]))
+    print(figures("  code keys", CPU["diagnosis-search"] + CPU["line-code"]))
+    print(figures("  ctrl+s", CPU["save"]))
+    print(f"load average during the run: {os.getloadavg()[0]:.1f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.setdefault("AUTHDESK_CODE_INDEX", str(Path(tmp) / "codes.sqlite"))
+        os.environ["AUTHDESK_DATA_DIR"] = str(Path(tmp) / "data")
+        os.environ["AUTHDESK_IDLE_LOCK_MINUTES"] = "0"
+        os.environ["AUTHDESK_HOUSEKEEPING_MINUTES"] = "0"
+        from store.codes.icd10 import ensure_code_index
+
+        ensure_code_index()
+        db = args.db or Path(tmp) / "wizard.sqlite"
+        seed(db, args.cases)
+        asyncio.run(run(db, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
