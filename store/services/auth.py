@@ -401,17 +401,22 @@ def redact_sent_mail(session: Session, mail_id: int) -> None:
         session.add(mail)
 
 
-def _redact_reset_mails(session: Session, user_id: int) -> None:
-    """Older reset mails of this user: their codes are dead, remove them from the outbox."""
+def _redact_reset_mails(connection, user_id: int) -> None:
+    """Older reset mails of this user: their codes are dead, remove them from the outbox.
+
+    ``connection`` is a Session or a Connection (both execute Core statements).
+    """
     from store.models import OutboxMail
 
-    older = session.exec(
-        select(OutboxMail).where(OutboxMail.mail_kind == "password_reset",
-                                 OutboxMail.dedupe_key.startswith(f"password-reset:{user_id}:"))
+    older = connection.execute(
+        select(OutboxMail.id, OutboxMail.body).where(
+            OutboxMail.mail_kind == "password_reset",
+            OutboxMail.dedupe_key.startswith(f"password-reset:{user_id}:"))
     ).all()
-    for mail in older:
-        mail.body = redact_reset_code(mail.body)
-        session.add(mail)
+    for mail_id, body in older:
+        redacted = redact_reset_code(body)
+        if redacted != body:
+            connection.execute(update(OutboxMail).where(OutboxMail.id == mail_id).values(body=redacted))
 
 
 def reset_password(session: Session, username: str, code: str, new_password: str) -> None:
@@ -425,7 +430,7 @@ def reset_password(session: Session, username: str, code: str, new_password: str
         ValidationError: wrong, used, expired or exhausted code (field
             ``code``, one message for all) or a weak password (``password``).
     """
-    from store.services.audit import AuditAction, record, record_now
+    from store.services.audit import AuditAction, record_now
 
     check_password_rules(new_password)
     now = utcnow()
@@ -457,14 +462,10 @@ def reset_password(session: Session, username: str, code: str, new_password: str
         record_now(engine, AuditAction.RESET_REFUSED, username=name, user_id=user_id,
                    detail="wrong code" + ("; code withdrawn" if guesses >= MAX_RESET_CODE_GUESSES else ""))
         raise ValidationError(RESET_CODE_REFUSED, field="code")
-    user = session.get(User, user_id)
-    session.refresh(user)
-    user.password_hash = new_hash
-    user.reset_code_hash = None
-    user.reset_code_expires = None
-    user.reset_code_attempts = 0
-    user.failed_logins = 0
-    user.locked_until = None
-    session.add(user)
-    _redact_reset_mails(session, user_id)
-    record(session, AuditAction.PASSWORD_RESET, to_user_record(session, user))
+    with engine.begin() as conn:  # committed at once, like every other answer
+        conn.execute(update(User).where(User.id == user_id).values(
+            password_hash=new_hash, reset_code_hash=None, reset_code_expires=None, reset_code_attempts=0,
+            failed_logins=0, locked_until=None))
+        _redact_reset_mails(conn, user_id)
+    record_now(engine, AuditAction.PASSWORD_RESET, username=name, user_id=user_id,
+               organization_id=session.execute(select(User.organization_id).where(User.id == user_id)).scalar())
