@@ -432,8 +432,10 @@ class WizardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._update_title()
-        self._set_field_state_enabled(False)
         if self.request_id is not None:
+            # Fields stay disabled until the draft is in them (a new request needs no such
+            # pass: disabling re-styles every field twice, most of the time to open the wizard).
+            self._set_field_state_enabled(False)
             self._update_title()
             self._load_draft(self.request_id)
             return
@@ -451,7 +453,6 @@ class WizardScreen(Screen[None]):
         with self.prevent(*EDIT_MESSAGES):
             self._apply_form(form, {}, [])
         self._baseline = DraftBaseline(None, self.collect_form())
-        self._set_field_state_enabled(True)
         self._ready = True
         self._go(STEP_MEMBER, save=False)
         self.focus_first_field()
