@@ -658,3 +658,52 @@ async def test_file_picker_opens_from_the_clinical_step(office):
         await clerk.press("escape")
         assert wizard(clerk).step == 4
         assert wizard(clerk)._attachments == []
+
+
+async def test_shortcuts_banner_and_primary_diagnosis(office, code_index):
+    """alt+d from another step, the member banner, p moves a diagnosis to the top, F3 on Services."""
+    store, user = office
+    app = WizardTestApp(store, user)
+    async with app.run_test(size=(120, 36)) as pilot:
+        clerk = Clerk(pilot)
+        await _open_wizard(clerk)
+        await member_step(clerk, "M1000001", "03/02/2026")
+        banner = clerk.screen.query_one("#member-banner")
+        assert banner.display and banner.has_class("-shown")
+        assert "DOB" in str(banner.render()) and "M1000001" in str(banner.render())
+        await clerk.press("alt+d")  # from the Providers step
+        assert wizard(clerk).step == 2 and clerk.focused_id == "diagnosis-search"
+        for code in ("M17.11", "E11.9"):
+            await clerk.type(code)
+            await clerk.press("enter")
+        assert [d.code for d in wizard(clerk)._diagnoses] == ["M17.11", "E11.9"]
+        clerk.screen.query_one("#diagnosis-1").focus()
+        await clerk.settle()
+        await clerk.press("p")
+        assert [(d.code, d.is_primary) for d in wizard(clerk)._diagnoses] == [("E11.9", True), ("M17.11", False)]
+        assert clerk.focused_id == "diagnosis-0"
+        await clerk.press("f3")  # the step we are on: its first field
+        assert clerk.focused_id == "care-setting"
+        await clerk.press("alt+l")
+        assert clerk.focused_id == "line-code"
+
+
+async def test_file_picker_takes_a_typed_path_and_remembers_the_folder(office, clinical_pdf):
+    from tui.widgets.wizard_file_picker import AttachFileOpen
+
+    store, user = office
+    AttachFileOpen.last_folder = None
+    app = WizardTestApp(store, user)
+    async with app.run_test(size=(120, 36)) as pilot:
+        clerk = Clerk(pilot)
+        await _open_wizard(clerk)
+        await member_step(clerk, "M1000001", "03/02/2026")
+        await clerk.press("f5", "ctrl+o")
+        assert isinstance(clerk.screen, AttachFileOpen)
+        assert type(app.focused).__name__ == "Input"  # the name field, not the folder list
+        await clerk.type(str(clinical_pdf))
+        await clerk.press("enter")
+        assert not isinstance(clerk.screen, AttachFileOpen)
+        assert [a.filename for a in wizard(clerk)._attachments] == [clinical_pdf.name]
+        assert AttachFileOpen.start_folder() == clinical_pdf.parent.resolve()
+    AttachFileOpen.last_folder = None
