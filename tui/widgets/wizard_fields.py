@@ -210,10 +210,7 @@ class FormInput(Input):
 
     async def _on_key(self, event: events.Key) -> None:
         event._form_input = self  # type: ignore[attr-defined]  # seen here: not a stray when it bubbles
-        if getattr(event, "_handed_off", False):
-            await super()._on_key(event)
-            return
-        if self._waiting is not None:
+        if self._waiting is not None:  # after Enter: the form has not said where focus goes yet
             event.stop()
             event.prevent_default()
             self._waiting.append(event)
@@ -225,19 +222,21 @@ class FormInput(Input):
             return
         if event.key == "enter" and self.has_focus:
             self._waiting = []
-            self._handoff_timer = self.set_timer(self.HANDOFF_SECONDS, self._keep_keys)
+            self._handoff_timer = self.set_timer(self.HANDOFF_SECONDS, self.stay)
         await super()._on_key(event)
 
     def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
         for key in keys:
-            fresh = _forwarded_key(key)
-            if target is self:
-                fresh._handed_off = True  # type: ignore[attr-defined]
-            target.post_message(fresh)
+            target.post_message(_forwarded_key(key))
 
-    def _keep_keys(self) -> None:
-        """Focus stayed here: type the waiting keys here."""
-        waiting, self._waiting = self._waiting or [], None
+    def stay(self) -> None:
+        """The form keeps focus here after Enter: the keys typed meanwhile are typed here (or where focus is)."""
+        if self._handoff_timer is not None:
+            self._handoff_timer.stop()
+            self._handoff_timer = None
+        if self._waiting is None:
+            return
+        waiting, self._waiting = self._waiting, None
         target = self.screen.focused if self.screen.focused is not None else self
         self._hand_to(target, waiting)
 
@@ -247,8 +246,5 @@ class FormInput(Input):
                 self._handoff_timer.stop()
             waiting, self._waiting = self._waiting, None
             target = self.screen.focused
-            if target is not None and target is not self:
-                self._hand_to(target, waiting)
-            else:
-                self._hand_to(self, waiting)
+            self._hand_to(target if target is not None else self, waiting)
         super()._on_blur(event)

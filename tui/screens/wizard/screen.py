@@ -785,6 +785,7 @@ class WizardScreen(Screen[None]):
     def _diagnosis_picked(self, message: SearchPicker.Picked) -> None:
         choice: CodeChoice = message.value
         picker = message.picker
+        picker.input.stay()  # the next code is typed here: keys typed after Enter go in
         if any(d.code == choice.code for d in self._diagnoses):
             picker.show_error(f"{choice.code} is already on this request.")
             return
@@ -822,6 +823,7 @@ class WizardScreen(Screen[None]):
         self._lines.append(LineInput(code=choice.code, description=choice.description,
                                      from_date=start, to_date=end, requested_units=1))
         message.picker.set_text("")
+        message.picker.input.stay()
         self._render_lines(dict(self.form.raw if self.form else raw))
         self._changed()
 
