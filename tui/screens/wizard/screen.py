@@ -73,11 +73,11 @@ from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
-from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, FormInput, RadioChoice, TickBox, YesNoField
+from tui.widgets.wizard_fields import ChoiceSelect, FormInput, TickBox, YesNoField
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
-from store.texts import CLINICALS_NOTE, ELIGIBILITY_NOTE, EXPEDITED_NOTE  # noqa: E402
+from store.texts import CLINICALS_NOTE  # noqa: E402
 from store.texts import NOT_A_GUARANTEE as DISCLAIMER  # noqa: E402
 
 REVIEW_REQUIRED_TEXT = (
