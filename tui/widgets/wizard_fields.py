@@ -190,16 +190,19 @@ class FormInput(Input):
     Enter hands the field to the form, which decides — sometimes after a
     worker, e.g. a code lookup — where focus goes next. Keys typed after Enter
     wait here until focus has moved, then go, in order, to the field that has
-    focus; if the form keeps focus here, they are typed here after a moment.
+    focus; if the form keeps focus here, they are typed here once it has finished (no worker
+    running, nothing queued on the screen).
     A key that reaches this field after it lost focus goes to the focused one.
     """
 
-    HANDOFF_SECONDS = 1.0
+    CHECK_SECONDS = 0.05  # how often to look whether the form has finished with the Enter
+    MAX_CHECKS = 200  # never hold keys longer than ~10 s (a worker that does not end)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._waiting: list[events.Key] | None = None
         self._handoff_timer = None
+        self._idle_checks = self._all_checks = 0
 
     def take_stray_key(self, event: events.Key) -> bool:
         """Take a key that bubbled up to the app from elsewhere (typed ahead); False if it was ours."""
@@ -222,8 +225,20 @@ class FormInput(Input):
             return
         if event.key == "enter" and self.has_focus:
             self._waiting = []
-            self._handoff_timer = self.set_timer(self.HANDOFF_SECONDS, self.stay)
+            self._idle_checks = self._all_checks = 0
+            self._handoff_timer = self.set_interval(self.CHECK_SECONDS, self._check_form_done)
         await super()._on_key(event)
+
+    def _check_form_done(self) -> None:
+        """The form has finished with the Enter when nothing is left to do (no worker, no message
+        waiting on the screen) and focus is still here: then the keys are typed here. Not a delay:
+        under load the form may take seconds, and the keys wait for it."""
+        busy = (any(not worker.is_finished for worker in self.app.workers)
+                or not self.screen._message_queue.empty() or not self.app._message_queue.empty())
+        self._idle_checks = 0 if busy else self._idle_checks + 1
+        self._all_checks += 1
+        if self._idle_checks >= 3 or self._all_checks >= self.MAX_CHECKS:
+            self.stay()
 
     def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
         for key in keys:
@@ -244,6 +259,7 @@ class FormInput(Input):
         if self._waiting is not None:
             if self._handoff_timer is not None:
                 self._handoff_timer.stop()
+                self._handoff_timer = None
             waiting, self._waiting = self._waiting, None
             target = self.screen.focused
             self._hand_to(target if target is not None else self, waiting)
