@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from store.enums import Role
 from store.services.users import UserRow
+from tui.narrow import CompactFooterMixin
 from tui.format import fmt_datetime
 from tui.screens.decisions import ConfirmScreen, FormModal
 
@@ -86,7 +87,7 @@ class ChangeRoleScreen(FormModal):
         return {"role": self.text("role").strip().lower(), "organization": self.text("organization")}
 
 
-class AdminScreen(Screen[None]):
+class AdminScreen(CompactFooterMixin, Screen[None]):
     """Users of this database, and what an administrator does to them."""
 
     DEFAULT_CSS = """
@@ -103,6 +104,7 @@ class AdminScreen(Screen[None]):
         Binding("r", "change_role", "Role/org", id="admin-role", tooltip="Change role and organization"),
         Binding("c", "plan_contacts", "Plan contacts", id="admin-contacts", tooltip="The plan's phones and fax"),
     ]
+    NARROW_LABELS = {"admin-disable": "Disable", "admin-password": "Password", "admin-contacts": "Contacts"}
 
     @dataclass
     class UsersLoaded(Message):

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count
 
@@ -25,7 +26,7 @@ AUDIT_PAGE_SIZE = 100
 DEFAULT_SINCE = "7d"
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(CompactFooterMixin, Screen[None]):
     """The audit log, newest first, filtered and exportable."""
 
     DEFAULT_CSS = """
@@ -46,6 +47,8 @@ class AuditScreen(Screen[None]):
                 tooltip="Write the filtered log to the CSV file in the export box"),
         Binding("ctrl+r", "reload", "Refresh", id="audit-refresh", tooltip="Load the log again"),
     ]
+    NARROW_HIDDEN = frozenset({"audit-prev", "audit-next"})
+    NARROW_LABELS = {"audit-export-csv": "Export"}
 
     @dataclass
     class Loaded(Message):

@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from store.enums import OutboxStatus
+from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count, fmt_datetime
 
@@ -30,7 +31,7 @@ FILTER_TITLES = {"all": "All", "queued": "Queued", "sent": "Sent", "failed": "Fa
 STATUS_STYLE = {OutboxStatus.QUEUED: "yellow", OutboxStatus.SENT: "green", OutboxStatus.FAILED: "bold red"}
 
 
-class OutboxScreen(Screen[None]):
+class OutboxScreen(CompactFooterMixin, Screen[None]):
     """Mail queued, sent and failed, with the highlighted mail's text."""
 
     BINDINGS = [
@@ -45,6 +46,7 @@ class OutboxScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next", key_display="]", id="outbox-next", tooltip="Next page"),
         Binding("r", "refresh", "Refresh", id="outbox-refresh", tooltip="Load the outbox again"),
     ]
+    NARROW_HIDDEN = frozenset({"outbox-prev", "outbox-next", "outbox-refresh"})
 
     @dataclass
     class Loaded(Message):
