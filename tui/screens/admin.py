@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from store.enums import Role
 from store.services.users import UserRow
+from tui.widgets.fitting_table import FittingTable
 from tui.narrow import CompactFooterMixin
 from tui.format import fmt_datetime
 from tui.screens.decisions import ConfirmScreen, FormModal
@@ -125,7 +126,8 @@ class AdminScreen(CompactFooterMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Administration · users", id="admin-title")
-        yield DataTable(id="admin-users", cursor_type="row", zebra_stripes=True)
+        # at 80 columns the last sign-in goes first; the organization is cut
+        yield FittingTable(id="admin-users", cursor_type="row", zebra_stripes=True, drop=("last",), squeeze="org")
         yield Static("", id="admin-message")
         yield Footer()
 

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from tui.widgets.fitting_table import FittingTable
 from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count
@@ -83,7 +84,8 @@ class AuditScreen(CompactFooterMixin, Screen[None]):
             yield Input(placeholder="username", id="audit-user")
             yield Input(placeholder="case number", id="audit-case")
         yield Static("", id="audit-error")
-        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        # at 80 columns the organization goes first; the detail is cut
+        yield FittingTable(id="audit-table", cursor_type="row", zebra_stripes=True, drop=("org",), squeeze="detail")
         yield Static("Loading…", id="audit-page-line")
         yield Input(placeholder="export to: ~/audit.csv (ctrl+s)", id="audit-export")
         yield Footer()

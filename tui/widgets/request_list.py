@@ -82,8 +82,8 @@ def cell(row: RequestRow, key: str, now: datetime) -> Text | str:
     raise KeyError(key)
 
 
-class OpenableTable(DataTable):
-    """A row-cursor DataTable whose Enter ("Open") is shown in the footer."""
+class OpenableTable(FittingTable):
+    """A row-cursor DataTable whose Enter ("Open") is shown in the footer (columns fit as in FittingTable)."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="table-open", tooltip="Open the highlighted row"),
