@@ -1,0 +1,71 @@
+"""The other screens at 80×24: review queue, search, outbox, report, renewals,
+audit log and administration — their tables drop the least important columns,
+their footers fit. The seeded demo at the frozen instant, shown in UTC, with
+steady cursors and no notification: the same picture every run."""
+
+from __future__ import annotations
+
+import pytest
+
+from store.enums import Role
+from tests.factories import make_user
+from tests.tui.conftest import SMALL, SignedInApp, settle, user_record
+
+
+async def _ready(pilot) -> None:
+    from textual.widgets import Input
+
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await settle(pilot)
+
+
+def _opened(name: str, *keys: str, text: str = ""):
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_screen(name, *((text,) if text else ()))
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+        await _ready(pilot)
+
+    return run_before
+
+
+SCREENS = [
+    ("rita", "review_queue", (), ""),
+    ("rita", "review_queue", ("2",), ""),
+    ("amy", "search", (), "a"),
+    ("amy", "outbox", (), ""),
+    ("amy", "report", (), ""),
+    ("amy", "renewals", (), ""),
+    ("rita", "audit", (), ""),
+]
+
+
+@pytest.mark.parametrize(("username", "screen", "keys", "text"), SCREENS,
+                         ids=["queue-pending", "queue-lines", "search", "outbox", "report", "renewals", "audit"])
+def test_screen_at_80x24(snap_compare, seeded, username, screen, keys, text):
+    app = SignedInApp(seeded, user_record(seeded, username))
+    assert snap_compare(app, terminal_size=SMALL, run_before=_opened(screen, *keys, text=text))
+
+
+def test_dashboard_footer_at_80x24_as_reviewer(snap_compare, seeded):
+    """Open, New, Filter, Sort, Details, Queue, Quit and Search fit; the rest are in ctrl+p → Keys."""
+    app = SignedInApp(seeded, user_record(seeded, "rita"))
+    assert snap_compare(app, terminal_size=SMALL, run_before=_ready)
+
+
+def test_administration_at_80x24(snap_compare, seeded):
+    make_user(seeded, "boss", role=Role.ADMIN, org=None, full_name="Bo Boss")
+    app = SignedInApp(seeded, user_record(seeded, "boss"))
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.action_administration()
+        await _ready(pilot)
+
+    assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
