@@ -53,6 +53,25 @@ def test_screen_at_80x24(snap_compare, seeded, username, screen, keys, text):
     assert snap_compare(app, terminal_size=SMALL, run_before=_opened(screen, *keys, text=text))
 
 
+def test_outbox_with_mail_at_80x24(snap_compare, seeded):
+    """Long subjects are cut, not scrolled: the case and status stay in view."""
+    from sqlalchemy import select
+
+    from store.enums import OutboxStatus
+    from store.models import AuthRequest
+    from tests.store.review_cases import add_mail
+
+    with seeded.session() as session:
+        case_id, number = session.execute(
+            select(AuthRequest.id, AuthRequest.webcert_number).where(AuthRequest.webcert_number.is_not(None))
+            .order_by(AuthRequest.webcert_number)).first()
+    add_mail(seeded, case_id, OutboxStatus.SENT, f"AuthDesk: {number} submitted", 1)
+    add_mail(seeded, case_id, OutboxStatus.FAILED, f"AuthDesk: {number} is now Accepted, with a decision on every line", 2,
+             error="Connection refused by smtp.north.example:587")
+    app = SignedInApp(seeded, user_record(seeded, "rita"))
+    assert snap_compare(app, terminal_size=SMALL, run_before=_opened("outbox"))
+
+
 def test_dashboard_footer_at_80x24_as_reviewer(snap_compare, seeded):
     """Open, New, Filter, Sort, Details, Queue, Quit and Search fit; the rest are in ctrl+p → Keys."""
     app = SignedInApp(seeded, user_record(seeded, "rita"))

@@ -105,7 +105,8 @@ class AdminScreen(CompactFooterMixin, Screen[None]):
         Binding("r", "change_role", "Role/org", id="admin-role", tooltip="Change role and organization"),
         Binding("c", "plan_contacts", "Plan contacts", id="admin-contacts", tooltip="The plan's phones and fax"),
     ]
-    NARROW_LABELS = {"admin-disable": "Disable", "admin-password": "Password", "admin-contacts": "Contacts"}
+    NARROW_HIDDEN = frozenset({"admin-contacts"})  # the line above the footer names it
+    NARROW_LABELS = {"admin-disable": "Disable", "admin-password": "Password", "admin-role": "Role"}
 
     @dataclass
     class UsersLoaded(Message):
