@@ -88,3 +88,23 @@ def test_administration_at_80x24(snap_compare, seeded):
         await _ready(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=run_before)
+
+
+def test_decision_form_errors_in_view_at_80x24(snap_compare, office):
+    """Deciding a line with a bad unit count at 80×24: the dialog scrolls and its errors are seen."""
+    from store.enums import RequestStatus
+    from tests.store.review_cases import FOUR_LINES, make_case
+
+    store, clerk, _, reviewer = office
+    case_id = make_case(store, clerk, n=321, status=RequestStatus.ACCEPTED, lines=FOUR_LINES)
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_case(case_id)
+        await settle(pilot)
+        await pilot.press("down", "d")  # the lines have the focus: highlight line 2, decide it
+        await settle(pilot)
+        await pilot.press("tab", "end", "ctrl+u", *"20", "ctrl+s")
+        await _ready(pilot)
+
+    assert snap_compare(SignedInApp(store, reviewer), terminal_size=SMALL, run_before=run_before)
