@@ -15,7 +15,14 @@ from tests.tui.conftest import SMALL, SignedInApp, settle, user_record
 async def _ready(pilot) -> None:
     from textual.widgets import Input
 
+    from tui.widgets.fitting_table import FittingTable
+
     await settle(pilot)
+    await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
+    for _ in range(20):  # the tables have fitted their columns to the width
+        if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
+            break
+        await pilot.pause()
     pilot.app.clear_notifications()
     for screen in pilot.app.screen_stack:
         for field in screen.query(Input):

@@ -79,6 +79,11 @@ class FittingTable(DataTable):
             return tuple(key for key, _ in self._all_columns if key not in self.alternates.values())
         return self._layout[0]
 
+    @property
+    def refit_pending(self) -> bool:
+        """True while a new fit of the columns is scheduled (after a resize or new rows)."""
+        return self._refit_pending
+
     # ----- filling (the DataTable API the screens use) -----
 
     def add_column(self, label, *, width: int | None = None, key: str | None = None, default=None):
