@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from store.enums import RequestKind, RequestStatus, Urgency
 from store.records import RequestRow
 from tui.format import KIND_SHORT, STATUS_SHORT, URGENCY_SHORT, fmt_datetime, fmt_dates, fmt_span
+from tui.widgets.fitting_table import FittingTable
 
 # column key -> header
 COLUMNS = {
@@ -84,16 +85,20 @@ def cell(row: RequestRow, key: str, now: datetime) -> Text | str:
     raise KeyError(key)
 
 
-class OpenableTable(DataTable):
-    """A row-cursor DataTable whose Enter ("Open") is shown in the footer."""
+class OpenableTable(FittingTable):
+    """A row-cursor DataTable whose Enter ("Open") is shown in the footer (columns fit as in FittingTable)."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="table-open", tooltip="Open the highlighted row"),
     ]
 
 
-class RequestList(DataTable):
-    """Cases in a table; Enter opens the highlighted one."""
+class RequestList(FittingTable):
+    """Cases in a table; Enter opens the highlighted one.
+
+    Narrower than its columns (80 columns), it drops the keys in ``drop``
+    first (see :class:`~tui.widgets.fitting_table.FittingTable`).
+    """
 
     DEFAULT_CSS = """
     RequestList { height: 1fr; }
