@@ -39,7 +39,7 @@ TABS = {
 # number and member always stay.
 DROP = {
     "pending": ("due", "dates", "kind"),
-    "lines": ("received", "dates", "kind", "decided"),
+    "lines": ("dates", "kind", "decided", "received"),
 }
 ALTERNATES = {"due": "due_in"}
 
