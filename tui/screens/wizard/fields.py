@@ -26,7 +26,7 @@ def parse_field(field_id: str, text: str):
     text = text.strip()
     line = LINE_FIELD.match(field_id)
     kind = line.group(2) if line else field_id
-    if kind in ("start-date", "end-date", "delivery-date", "from", "to"):
+    if kind in ("start-date", "end-date", "delivery-date", "newborn-birth-date", "from", "to"):
         return validate.parse_date(text, field_id)
     if kind == "admission-at":
         return validate.parse_datetime(text, field_id)
@@ -40,6 +40,10 @@ def parse_field(field_id: str, text: str):
         return validate.validate_email(text, field_id)
     if kind == "modifier":
         return validate.parse_modifiers(text, field_id)
+    if kind == "newborn-sex":
+        from store.services.newborn import parse_sex
+
+        return parse_sex(text, field_id)
     if kind == "contact-phone-ext":
         if not re.fullmatch(r"[0-9]{1,6}", text):
             raise ValidationError("An extension is up to 6 digits.", field=field_id)

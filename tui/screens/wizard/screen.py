@@ -43,6 +43,7 @@ from store.enums import CareSetting, ClinicalOutcome, ExpeditedCriterion, Reques
 from store.errors import (
     ConflictError,
     IncompleteError,
+    InvalidFormError,
     InvalidTransitionError,
     NotEligibleError,
     NotFoundError,
@@ -268,6 +269,7 @@ class WizardScreen(Screen[None]):
         message: str
         conflict: bool = False
         closed: bool = False
+        errors: dict[str, str] = field(default_factory=dict)  # field id → message (InvalidFormError)
 
     @dataclass
     class Checked(Message):
@@ -357,7 +359,7 @@ class WizardScreen(Screen[None]):
         yield StepHeader(STEPS, id="step-header")
         yield Static("", id="member-banner")
         with ContentSwitcher(initial="step-0", id="wizard-steps"):
-            yield MemberStep(inpatient=inpatient)
+            yield MemberStep(inpatient=inpatient, member_label=self._member_label())
             with VerticalScroll(id="step-1", classes="wizard-step"):
                 yield Static("[b]Providers[/b]  search by NPI, provider number or name; Enter picks",
                              classes="step-title")
@@ -386,13 +388,13 @@ class WizardScreen(Screen[None]):
                     yield FieldRow("Admission date/time", FormInput(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
                                    required=True)
                 if self.kind is RequestKind.NEWBORN:
-                    yield FieldRow("Mother's member ID", FormInput(compact=True, id="mother-member-id"), required=True)
                     yield FieldRow("Delivery date", FormInput(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
                     yield FieldRow("Delivery type", ChoiceSelect([], compact=True, id="delivery-type", prompt="—"),
                                    required=True)
                     yield FieldRow("Birth weight", FormInput(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
                                    required=True)
                     yield FieldRow("NICU admission", TickBox("yes", id="nicu"))
+                    yield from self._newborn_rows()
                 yield Static("[b]Diagnosis codes[/b] (ICD-10-CM)  first added is primary · "
                              "on a code: p = primary, delete = remove · alt+d adds one", classes="section-title")
                 yield Vertical(id="diagnosis-rows")
@@ -424,6 +426,22 @@ class WizardScreen(Screen[None]):
                 with Horizontal(id="submit-row"):
                     yield Button("Submit request (F10)", id="submit", variant="success", disabled=True)
         yield Footer()
+
+    def _member_label(self) -> str:
+        from store.services.newborn import MEMBER_ID_LABEL
+
+        return MEMBER_ID_LABEL if self.kind is RequestKind.NEWBORN else "Member ID"
+
+    def _newborn_rows(self) -> ComposeResult:
+        """The baby, when known (store.services.newborn); the mother is step 1's member."""
+        from store.services.newborn import NEWBORN_ID_LABEL
+
+        yield FieldRow(NEWBORN_ID_LABEL, FormInput(compact=True, id="newborn-member-id", placeholder="optional"))
+        yield FieldRow("Baby's first name", FormInput(compact=True, id="newborn-first-name", placeholder="optional"))
+        yield FieldRow("Baby's last name", FormInput(compact=True, id="newborn-last-name", placeholder="optional"))
+        yield FieldRow("Baby's sex", FormInput(compact=True, id="newborn-sex", placeholder="F, M or U"))
+        yield FieldRow("Baby's date of birth", FormInput(compact=True, id="newborn-birth-date",
+                                                         placeholder="the delivery date when empty"))
 
     def _accepted_hint(self) -> str:
         from store.services.attachments import ACCEPTED_LABEL, MAX_ATTACHMENT_BYTES, human_size
@@ -575,7 +593,12 @@ class WizardScreen(Screen[None]):
         if self.kind is RequestKind.NEWBORN:
             from store.services.reference import delivery_types
 
-            self._set_input("mother-member-id", form.mother_member_id)
+            self._set_input("newborn-member-id", form.newborn_member_id)
+            self._set_input("newborn-first-name", form.newborn_first_name)
+            self._set_input("newborn-last-name", form.newborn_last_name)
+            self._set_input("newborn-sex", text("newborn_sex", form.newborn_sex))
+            born = "" if form.newborn_birth_date in (None, form.delivery_date) else format_date(form.newborn_birth_date)
+            self._set_input("newborn-birth-date", text("newborn_birth_date", born))
             self._set_input("delivery-date", text("delivery_date", format_date(form.delivery_date)))
             delivery = self.query_one("#delivery-type", ChoiceSelect)
             choices = list(delivery_types())
@@ -610,7 +633,8 @@ class WizardScreen(Screen[None]):
         if self.kind is RequestKind.EMERGENT_ADMISSION:
             ids.append("admission-at")
         if self.kind is RequestKind.NEWBORN:
-            ids += ["delivery-date", "birth-weight"]
+            ids += ["delivery-date", "birth-weight", "newborn-member-id", "newborn-first-name",
+                    "newborn-last-name", "newborn-sex", "newborn-birth-date"]
         return [i for i in ids if self.query(f"#{i}")]
 
     def _parsed(self, field_id: str, key: str, raw: dict[str, str], default=None):
@@ -662,8 +686,14 @@ class WizardScreen(Screen[None]):
             form.admitted_via_er = self.query_one("#admitted-via-er", Checkbox).value
             form.admission_at = self._parsed("admission-at", "admission_at", raw)
         if self.kind is RequestKind.NEWBORN:
-            form.mother_member_id = self._input("mother-member-id").value.strip()
             form.delivery_date = self._parsed("delivery-date", "delivery_date", raw)
+            form.newborn_member_id = self._input("newborn-member-id").value.strip()
+            form.newborn_first_name = self._input("newborn-first-name").value.strip()
+            form.newborn_last_name = self._input("newborn-last-name").value.strip()
+            form.newborn_sex = self._parsed("newborn-sex", "newborn_sex", raw, "")
+            # Born on the delivery date unless another date is typed.
+            form.newborn_birth_date = self._parsed("newborn-birth-date", "newborn_birth_date", raw,
+                                                   form.delivery_date)
             delivery = self.query_one("#delivery-type", ChoiceSelect).value
             form.delivery_type = delivery if isinstance(delivery, str) else ""
             form.birth_weight_grams = self._parsed("birth-weight", "birth_weight_grams", raw)
@@ -967,6 +997,11 @@ class WizardScreen(Screen[None]):
             except (ValidationError, NoMatches):
                 return None
 
+        if field_id.startswith("newborn-"):
+            from store.services.newborn import newborn_errors
+            from store.validate import today
+
+            return newborn_errors(self.collect_form(), today()).get(field_id, "")
         pairs = {"end-date": "start-date"}
         line = _LINE_FIELD.match(field_id)
         if line and line.group(2) == "to":
@@ -1104,8 +1139,10 @@ class WizardScreen(Screen[None]):
             if self.kind is RequestKind.EMERGENT_ADMISSION:
                 fields += [("admitted-via-er", False), ("admission-at", True)]
             if self.kind is RequestKind.NEWBORN:
-                fields += [("mother-member-id", True), ("delivery-date", True), ("delivery-type", True),
-                           ("birth-weight", True), ("nicu", False)]
+                fields += [("delivery-date", True), ("delivery-type", True),
+                           ("birth-weight", True), ("nicu", False), ("newborn-member-id", False),
+                           ("newborn-first-name", False), ("newborn-last-name", False), ("newborn-sex", False),
+                           ("newborn-birth-date", False)]
             for index in range(len(self._lines)):
                 fields += [(f"line-{index}-units", True)]
             fields += [("diagnosis-search", True), ("line-code", True)]
@@ -1756,6 +1793,9 @@ class WizardScreen(Screen[None]):
         except InvalidTransitionError as exc:
             self.post_message(self.SaveRefused(str(exc), closed=True))
             return
+        except InvalidFormError as exc:
+            self.post_message(self.SaveRefused(str(exc), errors=dict(exc.errors)))
+            return
         except StoreError as exc:
             self.post_message(self.SaveRefused(str(exc)))
             return
@@ -1809,7 +1849,21 @@ class WizardScreen(Screen[None]):
             self.notify(message.message, title="This draft can no longer be changed", severity="error",
                         timeout=10)
             return
+        if message.errors:
+            self._show_save_errors(message.errors)
+            return
         self.notify(message.message, title="Not saved", severity="error", timeout=8)
+
+    def _show_save_errors(self, errors: dict[str, str]) -> None:
+        """Each message of a refused save at its field; the typed text stays in the fields."""
+        shown = [f for f in errors if self.query(f"#{f}")]
+        for field_id in shown:
+            self._show_error(field_id, errors[field_id])
+        elsewhere = [m for f, m in errors.items() if f not in shown]
+        count = len(errors)
+        where = "at its field" if count == 1 else "at their fields"
+        self.notify(" ".join([f"{count} field{'s' * (count != 1)} to correct, shown {where}."] + elsewhere),
+                    title="Not saved", severity="error", timeout=8)
 
     def _conflict_choice(self, choice: str | None) -> None:
         if choice == "reload":
@@ -1921,7 +1975,9 @@ class WizardScreen(Screen[None]):
             lines.append(f"[b]Admission[/b] through the ER: {'yes' if form.admitted_via_er else 'no'} · "
                          f"{_format_datetime(form.admission_at) or '—'}")
         if self.kind is RequestKind.NEWBORN:
-            lines.append(f"[b]Newborn[/b] mother {escape(form.mother_member_id) or '—'} · delivered "
+            from store.services.newborn import mother_member_id
+
+            lines.append(f"[b]Newborn[/b] mother {escape(mother_member_id(form)) or '—'} · delivered "
                          f"{format_date(form.delivery_date) or '—'} · {escape(form.delivery_type or '—')} · "
                          f"{form.birth_weight_grams or '—'} g · NICU {'yes' if form.nicu else 'no'}")
         diagnoses = ", ".join(f"{d.code}{' (primary)' if d.is_primary else ''}" for d in form.diagnoses)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
@@ -16,23 +17,46 @@ from tui.widgets.wizard_rows import FieldRow
 class MemberStep(VerticalScroll):
     """Member ID, optional Medicaid ID and the start date of service (eligibility depends on it).
 
+    F4 (while a field of this step has focus) opens the member look-up by
+    name and date of birth; the member picked fills ``#member-id``, which
+    starts the eligibility check as typing it would.
+
     Args:
         inpatient: label the date as the admission date.
+        member_label: the label of ``#member-id`` (a newborn notification asks for the mother's).
     """
 
-    def __init__(self, *, inpatient: bool, id: str = "step-0") -> None:
+    BINDINGS = [
+        Binding("f4", "look_up_member", "Find member", id="wizard-member-lookup",
+                tooltip="Find the member by last name and date of birth"),
+    ]
+
+    def __init__(self, *, inpatient: bool, member_label: str = "Member ID", id: str = "step-0") -> None:
         super().__init__(id=id, classes="wizard-step")
         self.inpatient = inpatient
+        self.member_label = member_label
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Member & eligibility[/b]", classes="step-title")
-        yield FieldRow("Member ID", FormInput(compact=True, id="member-id", placeholder="member ID"), required=True)
+        yield FieldRow(self.member_label, FormInput(compact=True, id="member-id", placeholder="member ID"), required=True)
         yield FieldRow("Medicaid ID", FormInput(compact=True, id="medicaid-id", placeholder="optional"))
         yield FieldRow("Admission date" if self.inpatient else "Start date of service",
                        FormInput(compact=True, id="start-date", placeholder=DATE_HINT), required=True,
                        hint="Eligibility depends on the date of service.")
         yield Static("", id="eligibility")
         yield Static(ELIGIBILITY_NOTE, classes="hint")
+
+    def action_look_up_member(self) -> None:
+        """Open the look-up; the member picked fills ``#member-id`` (Esc leaves it as it is)."""
+        from tui.screens.member_lookup import MemberLookupScreen
+
+        def picked(match) -> None:
+            if match is not None:
+                member = self.query_one("#member-id", Input)
+                member.value = match.member_id  # Input.Changed: the screen checks eligibility
+                member.focus()
+
+        self.app.push_screen(MemberLookupScreen(), picked)
 
     def load(self, form: DraftForm) -> None:
         """Show ``form``'s member fields (text kept as typed wins over the parsed date)."""
