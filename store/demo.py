@@ -411,12 +411,13 @@ def seed_demo(
         builder.finish()
         report(cases, "indexes")
         _restore_listing(conn, first_id)
-        report(cases, "statistics")
-        from store.listing import analyze
-
-        analyze(conn)
         if dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
+    report(cases, "statistics")
+    from store.listing import analyze
+
+    with store.engine.begin() as conn:  # after the commit: never a reason to lose the seed
+        analyze(conn)
     from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
 
     with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help
@@ -478,6 +479,7 @@ def _restore_listing(conn, first_id: int) -> None:
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
     for index in _bulk_indexes():
         index.create(conn, checkfirst=True)
+    conn.exec_driver_sql(listing.fill_names_sql(dialect, first_id))
     for statement in listing.create_name_index_sql(conn):
         conn.exec_driver_sql(statement)
     for statement in listing.create_trigger_sql(dialect):

@@ -89,8 +89,11 @@ MIRRORED: dict[str, str] = {
     "decided_at": "instant",
 }
 
+# Migration 0008's name index (per case), replaced in 0011 by one over distinct names.
 FTS_TABLE = "request_name_fts"
 TRGM_INDEX = "ix_trgm_request_member_name"
+NAMES_FTS = "case_name_fts"
+NAMES_TRGM_INDEX = "ix_trgm_case_name_name"
 
 
 def index_name(column: str) -> str:
@@ -122,30 +125,51 @@ def _columns() -> str:
     return ", ".join(MIRRORED)
 
 
-def create_trigger_sql(dialect: str) -> list[str]:
-    """Statements creating the triggers that keep the listing and counts."""
+def create_trigger_sql(dialect: str, *, names_table: bool = True) -> list[str]:
+    """Statements creating the triggers that keep the listing, counts and the name index.
+
+    ``names_table`` False gives migration 0008's triggers (a name index per
+    case, ``request_name_fts``); True the current ones: every distinct member
+    name once in ``case_name``, with its own search index.
+    """
     cols = _columns()
     assign_sqlite = ", ".join(f"{c} = COALESCE(NEW.{c}, {_null('sqlite', k)})" for c, k in MIRRORED.items())
     watched = ", ".join(MIRRORED)
     if dialect == "sqlite":
+        if names_table:
+            name_on_insert = "INSERT OR IGNORE INTO case_name (name) VALUES (NEW.member_name);"
+            name_on_update = name_on_insert
+            name_on_delete = "SELECT 1;"  # a name stays listed: it costs one row, never a wrong match
+            name_triggers = [
+                f"""CREATE TRIGGER trg_case_name_insert AFTER INSERT ON case_name BEGIN
+                    INSERT INTO {NAMES_FTS} (rowid, name) VALUES (NEW.id, NEW.name);
+                END""",
+            ]
+        else:
+            name_on_insert = f"INSERT INTO {FTS_TABLE} (rowid, member_name) VALUES (NEW.id, NEW.member_name);"
+            name_on_update = (f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, member_name) "
+                              f"VALUES ('delete', OLD.id, OLD.member_name); {name_on_insert}")
+            name_on_delete = (f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, member_name) "
+                              "VALUES ('delete', OLD.id, OLD.member_name);")
+            name_triggers = []
         return [
             f"""CREATE TRIGGER trg_listing_request_insert AFTER INSERT ON auth_request BEGIN
                 INSERT INTO case_listing (audience_id, request_id, {cols})
                 VALUES ({PLAN_AUDIENCE}, NEW.id, {mirrored_values('sqlite', 'NEW')});
-                INSERT INTO {FTS_TABLE} (rowid, member_name) VALUES (NEW.id, NEW.member_name);
+                {name_on_insert}
             END""",
             f"""CREATE TRIGGER trg_listing_request_update AFTER UPDATE OF {watched} ON auth_request BEGIN
                 UPDATE case_listing SET {assign_sqlite} WHERE request_id = NEW.id;
             END""",
             f"""CREATE TRIGGER trg_listing_request_name AFTER UPDATE OF member_name ON auth_request
                 WHEN OLD.member_name IS NOT NEW.member_name BEGIN
-                INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, member_name) VALUES ('delete', OLD.id, OLD.member_name);
-                INSERT INTO {FTS_TABLE} (rowid, member_name) VALUES (NEW.id, NEW.member_name);
+                {name_on_update}
             END""",
             f"""CREATE TRIGGER trg_listing_request_delete AFTER DELETE ON auth_request BEGIN
                 DELETE FROM case_listing WHERE request_id = OLD.id;
-                INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, member_name) VALUES ('delete', OLD.id, OLD.member_name);
+                {name_on_delete}
             END""",
+            *name_triggers,
             f"""CREATE TRIGGER trg_listing_org_insert AFTER INSERT ON request_organization BEGIN
                 INSERT OR IGNORE INTO case_listing (audience_id, request_id, {cols})
                 SELECT NEW.organization_id, r.id, {mirrored_values('sqlite', 'r')}
@@ -219,7 +243,15 @@ def create_trigger_sql(dialect: str) -> list[str]:
         "CREATE TRIGGER trg_count_update AFTER UPDATE OF status, audience_id ON case_listing "
         "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.audience_id IS DISTINCT FROM "
         "NEW.audience_id) EXECUTE FUNCTION authdesk_count()",
-    ]
+    ] + ([
+        """CREATE FUNCTION authdesk_case_name() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO case_name (name) VALUES (NEW.member_name) ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$""",
+        "CREATE TRIGGER trg_case_name AFTER INSERT OR UPDATE OF member_name ON auth_request "
+        "FOR EACH ROW EXECUTE FUNCTION authdesk_case_name()",
+    ] if names_table else [])
 
 
 def drop_trigger_sql(dialect: str) -> list[str]:
@@ -229,6 +261,7 @@ def drop_trigger_sql(dialect: str) -> list[str]:
             "trg_listing_request_insert", "trg_listing_request_update", "trg_listing_request_name",
             "trg_listing_request_delete", "trg_listing_org_insert", "trg_listing_org_delete",
             "trg_listing_org_update", "trg_count_insert", "trg_count_delete", "trg_count_update",
+            "trg_case_name_insert",
         )
         return [f"DROP TRIGGER IF EXISTS {n}" for n in names]
     return [
@@ -237,29 +270,37 @@ def drop_trigger_sql(dialect: str) -> list[str]:
         "DROP TRIGGER IF EXISTS trg_listing_org ON request_organization",
         "DROP TRIGGER IF EXISTS trg_count_change ON case_listing",
         "DROP TRIGGER IF EXISTS trg_count_update ON case_listing",
+        "DROP TRIGGER IF EXISTS trg_case_name ON auth_request",
+        "DROP FUNCTION IF EXISTS authdesk_case_name()",
         "DROP FUNCTION IF EXISTS authdesk_listing_request()",
         "DROP FUNCTION IF EXISTS authdesk_listing_org()",
         "DROP FUNCTION IF EXISTS authdesk_count()",
     ]
 
 
-def create_name_index_sql(conn) -> list[str]:
-    """The member-name search index (FTS5 trigram / pg_trgm GIN); empty if pg_trgm is unavailable."""
+def create_name_index_sql(conn, *, names_table: bool = True) -> list[str]:
+    """The member-name search index (FTS5 trigram / pg_trgm GIN); on PostgreSQL none without pg_trgm.
+
+    ``names_table`` False is migration 0008's index over every case's name;
+    True the current one over ``case_name`` (each distinct name once).
+    """
+    table, column, fts, trgm = (("case_name", "name", NAMES_FTS, NAMES_TRGM_INDEX) if names_table
+                                else ("auth_request", "member_name", FTS_TABLE, TRGM_INDEX))
     if conn.dialect.name == "sqlite":
         return [
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(member_name, tokenize='trigram', "
-            "content='auth_request', content_rowid='id', detail='none')",
-            f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')",
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {fts} USING fts5({column}, tokenize='trigram', "
+            f"content='{table}', content_rowid='id', detail='none')",
+            f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')",
         ]
     schema = trgm_schema(conn)
     if schema is None:
         try:
             with conn.begin_nested():
                 conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
-        except Exception:  # no privilege: names are then matched by a scan
+        except Exception:  # no privilege: names are then matched by a scan of the names
             return []
         schema = trgm_schema(conn)
-    return [f'CREATE INDEX IF NOT EXISTS {TRGM_INDEX} ON auth_request USING gin (member_name "{schema}".gin_trgm_ops)']
+    return [f'CREATE INDEX IF NOT EXISTS {trgm} ON {table} USING gin ({column} "{schema}".gin_trgm_ops)']
 
 
 def trgm_schema(conn) -> str | None:
@@ -270,11 +311,19 @@ def trgm_schema(conn) -> str | None:
     ).scalar()
 
 
-def drop_name_index_sql(dialect: str) -> list[str]:
+def drop_name_index_sql(dialect: str, *, names_table: bool = True) -> list[str]:
     """Statements dropping the member-name search index."""
     if dialect == "sqlite":
-        return [f"DROP TABLE IF EXISTS {FTS_TABLE}"]
-    return [f"DROP INDEX IF EXISTS {TRGM_INDEX}"]
+        return [f"DROP TABLE IF EXISTS {NAMES_FTS if names_table else FTS_TABLE}"]
+    return [f"DROP INDEX IF EXISTS {NAMES_TRGM_INDEX if names_table else TRGM_INDEX}"]
+
+
+def fill_names_sql(dialect: str, first_id: int = 0) -> str:
+    """Statement adding the member names of cases from ``first_id`` on to ``case_name``."""
+    verb = "INSERT OR IGNORE INTO" if dialect == "sqlite" else "INSERT INTO"
+    tail = "" if dialect == "sqlite" else " ON CONFLICT DO NOTHING"
+    return (f"{verb} case_name (name) SELECT DISTINCT member_name FROM auth_request "
+            f"WHERE id >= {int(first_id)} AND member_name IS NOT NULL{tail}")
 
 
 def fill_listing_sql(dialect: str) -> list[str]:
@@ -338,10 +387,16 @@ def analyze(conn) -> None:
 
     import store.models  # noqa: F401  (registers the tables)
 
+    from sqlalchemy.exc import DBAPIError
+
     present = set(inspect(conn).get_table_names())
-    names = [t.name for t in SQLModel.metadata.sorted_tables if t.name in present]
-    if names:
-        conn.execute(text("ANALYZE " + ", ".join(f'"{n}"' for n in names)))
+    for name in (t.name for t in SQLModel.metadata.sorted_tables if t.name in present):
+        try:  # one table at a time, each in a savepoint: a deadlock with another
+            # session's ANALYZE skips that table instead of undoing the caller's work
+            with conn.begin_nested():
+                conn.execute(text(f'ANALYZE "{name}"'))
+        except DBAPIError:
+            continue
 
 
 __all__ = [

@@ -11,7 +11,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step).
 # Start-up compares it with the database's alembic_version in one query and
 # only imports Alembic when an upgrade is really needed.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 def alembic_config(engine: Engine):
@@ -73,6 +73,6 @@ def needs_upgrade(engine: Engine) -> bool:
 
 def is_hand_made(name: str | None) -> bool:
     """Schema objects no model describes (search indexes built by raw DDL), for autogenerate to skip."""
-    from store.listing import FTS_TABLE, TRGM_INDEX
+    from store.listing import FTS_TABLE, NAMES_FTS, NAMES_TRGM_INDEX, TRGM_INDEX
 
-    return bool(name) and (name.startswith(FTS_TABLE) or name == TRGM_INDEX)
+    return bool(name) and (name.startswith((FTS_TABLE, NAMES_FTS)) or name in (TRGM_INDEX, NAMES_TRGM_INDEX))

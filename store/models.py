@@ -276,6 +276,15 @@ class CaseListing(SQLModel, table=True):
     decided_at: datetime = Field(sa_type=UTCDateTime)
 
 
+class CaseName(SQLModel, table=True):
+    """Every member name a case has carried, once: what the name search index covers (:mod:`store.listing`)."""
+
+    __tablename__ = "case_name"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+
+
 class CaseCount(SQLModel, table=True):
     """Signed deltas of how many cases an audience has in a status (summed when read)."""
 
@@ -305,7 +314,11 @@ class ServiceLine(SQLModel, table=True):
     """A requested procedure (CPT/HCPCS) with units, dates and its outcome."""
 
     __tablename__ = "service_line"
-    __table_args__ = (Index("ix_service_line_code", "code"),)
+    __table_args__ = (
+        Index("ix_service_line_code", "code"),
+        # the report's outcome per case, read from the index alone
+        Index("ix_service_line_outcome", "request_id", "status", "was_pended"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     request_id: int = Field(foreign_key="auth_request.id", index=True, ondelete="CASCADE")
@@ -461,6 +474,7 @@ __all__ = [
     "CaseCount",
     "CaseEvent",
     "CaseListing",
+    "CaseName",
     "Coverage",
     "DiagnosisLine",
     "Member",

@@ -58,6 +58,7 @@ class RequestRow:
     submitted_at: datetime | None
     decided_at: datetime | None
     started_by: str = ""  # the name of the clerk who started the request
+    information_received: bool = False  # lines to decide: a file came in for a pended line
 
     @property
     def number(self) -> str:

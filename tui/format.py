@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from store.enums import RequestKind, RequestStatus, Urgency
+from store.formats import format_date, format_local_datetime
 
 KIND_SHORT = {
     RequestKind.INPATIENT: "Inpatient",
@@ -28,7 +29,7 @@ URGENCY_SHORT = {Urgency.STANDARD: "Standard", Urgency.EXPEDITED: "Expedited"}
 
 def fmt_date(value: date | None) -> str:
     """``03/09/2026`` (US style, as the seeds' forms), or an empty string."""
-    return value.strftime("%m/%d/%Y") if value else ""
+    return format_date(value)
 
 
 def fmt_short_date(value: date | None) -> str:
@@ -47,7 +48,7 @@ def fmt_dates(start: date | None, end: date | None) -> str:
 
 def fmt_datetime(value: datetime | None) -> str:
     """``03/02/2026 14:30`` in local time, or an empty string."""
-    return value.astimezone().strftime("%m/%d/%Y %H:%M") if value else ""
+    return format_local_datetime(value)
 
 
 def fmt_span(delta: timedelta) -> str:

@@ -40,7 +40,7 @@ from store.records import (
     ServiceLineRecord,
     UserRecord,
 )
-from store.services.textmatch import text_condition
+from store.services.textmatch import ALL_STATUSES, text_condition
 from store.types import utcnow
 
 PAGE_SIZE = 50
@@ -140,7 +140,7 @@ def _listing_filter(text: str):
     from store.textgate import check_search
 
     text = check_search(text, field="filter", label="The filter")
-    return text_condition(text, _LISTING.c.request_id) if text else None
+    return text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text else None
 
 
 def build_search_text(*parts: str | None) -> str:
@@ -327,7 +327,7 @@ def count_by_status(session: Session, user: UserRecord, text: str = "") -> dict[
     else:
         result = session.execute(
             select(_LISTING.c.status, func.count())
-            .where(_LISTING.c.audience_id == audience, condition)
+            .where(_LISTING.c.audience_id == audience, _LISTING.c.status.in_(ALL_STATUSES), condition)
             .group_by(_LISTING.c.status)
         ).all()
     counts = {status: 0 for status in RequestStatus}

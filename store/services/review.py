@@ -203,7 +203,13 @@ def lines_to_decide(
         .offset(max(0, offset))
         .limit(limit)
     ).all()
-    return RequestPage(rows=tuple(_row(r) for r in rows), total=total, offset=max(0, offset), limit=limit)
+    page = [_row(r) for r in rows]
+    flagged = set(session.execute(
+        select(AuthRequest.id).where(AuthRequest.id.in_([r.id for r in page]), received)).scalars()) if page else set()
+    from dataclasses import replace
+
+    page = [replace(r, information_received=True) if r.id in flagged else r for r in page]
+    return RequestPage(rows=tuple(page), total=total, offset=max(0, offset), limit=limit)
 
 
 # --- case-level actions ----------------------------------------------------------

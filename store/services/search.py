@@ -26,7 +26,7 @@ from store.records import RequestRow, UserRecord
 from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
 from store.services.cases import audience_of
 from store.services.cases import to_request_row as _row
-from store.services.textmatch import NameMatch, exact_condition, normalize_numbers, route
+from store.services.textmatch import ALL_STATUSES, NameMatch, exact_condition, normalize_numbers, route
 
 SEARCH_LIMIT = 20
 _LISTING = CaseListing.__table__
@@ -61,12 +61,16 @@ def _by_name(session: Session, user: UserRecord, words: tuple[str, ...], limit: 
     phrase = " ".join(words)
     prefix = func.lower(AuthRequest.member_name).startswith(phrase, autoescape=True)
     if len(phrase) < 2:
-        ids = select(AuthRequest.id).where(prefix)  # one letter: only names starting with it
+        ids = _visible_ids(user, select(AuthRequest.id).where(prefix))  # one letter: names starting with it
     else:
-        ids = select(AuthRequest.id).where(NameMatch(AuthRequest.id, words))
+        ids = select(_LISTING.c.request_id).where(
+            _LISTING.c.audience_id == audience_of(user),
+            _LISTING.c.status.in_(ALL_STATUSES),
+            NameMatch(_LISTING.c.member_name, words),
+        )
     return _rows(
         session,
-        _visible_ids(user, ids),
+        ids,
         (case((prefix, 0), else_=1), asc(AuthRequest.member_name), desc(AuthRequest.updated_at),
          desc(AuthRequest.id)),
         limit,

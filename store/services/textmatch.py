@@ -9,9 +9,10 @@ text here so each question goes to the index made for it:
   ``draft_number``, ``member_id_entered`` and ``medicaid_id_entered`` — and
   nothing else (no substring scan).
 * **Words** are matched inside member names with the name search index
-  (SQLite FTS5 trigram, PostgreSQL pg_trgm GIN; :mod:`store.listing`). A
-  word shorter than three letters cannot use a trigram index and is checked
-  on the rows the other conditions leave.
+  over the distinct names (SQLite FTS5 trigram, PostgreSQL pg_trgm GIN;
+  :mod:`store.listing`), and the cases found by the listing's
+  (audience, status, member_name) index. A word shorter than three letters
+  cannot use a trigram index and is checked on the names the others leave.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from sqlalchemy import Boolean, and_, false, literal_column, or_, select, table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
-from store.listing import FTS_TABLE
-from store.models import AuthRequest
+from store.enums import RequestStatus
+from store.listing import NAMES_FTS, PLAN_AUDIENCE
+from store.models import AuthRequest, CaseListing
 
 _WEBCERT = re.compile(r"^WC-?(\d{1,7})$")
 _AUTH = re.compile(r"^(SP|IP)-?(\d{1,7})$")
@@ -109,13 +111,19 @@ def exact_condition(numbers: dict[str, set[str]]):
 
 
 class NameMatch(ColumnElement):
-    """SQL: ``id_column`` is a case whose member name holds every word (name search index)."""
+    """SQL: ``name_column`` is a member name holding every word (through the name search index).
+
+    The search index covers ``case_name`` — each distinct member name once
+    (:mod:`store.listing`) — so a common last name is a few hundred names,
+    and the cases come from the listing's (audience, status, member_name)
+    index, never from the wide case table.
+    """
 
     inherit_cache = False
     type = Boolean()
 
-    def __init__(self, id_column, words: tuple[str, ...]) -> None:
-        self.id_column = id_column
+    def __init__(self, name_column, words: tuple[str, ...]) -> None:
+        self.name_column = name_column
         self.words = words
 
 
@@ -125,36 +133,37 @@ def _escape(word: str) -> str:
 
 @compiles(NameMatch)
 def _name_match_default(element: NameMatch, compiler, **kw) -> str:
-    # PostgreSQL (pg_trgm GIN serves ILIKE) and any other backend.
-    name = AuthRequest.__table__.c.member_name
-    likes = [name.ilike(f"%{_escape(w)}%", escape="\\") for w in element.words]
-    query = select(AuthRequest.__table__.c.id).where(and_(*likes))
-    return compiler.process(element.id_column.in_(query), **kw)
+    # PostgreSQL: pg_trgm's GIN index on case_name serves ILIKE.
+    name = literal_column("case_name.name")
+    names = select(name).select_from(table("case_name")).where(
+        and_(*(name.ilike(f"%{_escape(w)}%", escape="\\") for w in element.words))
+    )
+    return compiler.process(element.name_column.in_(names), **kw)
 
 
 @compiles(NameMatch, "sqlite")
 def _name_match_sqlite(element: NameMatch, compiler, **kw) -> str:
-    fts = table(FTS_TABLE, literal_column("rowid"), literal_column("member_name"))
-    long_words = [w for w in element.words if len(w) >= 3]
-    short_words = [w for w in element.words if len(w) < 3]
-    parts = []
-    if long_words:
-        column = literal_column("member_name")
-        query = select(literal_column("rowid")).select_from(fts).where(
-            and_(*(column.like(f"%{_escape(w)}%", escape="\\") for w in long_words))
-        )
-        parts.append(element.id_column.in_(query))
-    if short_words:
-        name = AuthRequest.__table__.c.member_name
-        query = select(AuthRequest.__table__.c.id).where(
-            and_(*(name.ilike(f"%{_escape(w)}%", escape="\\") for w in short_words))
-        )
-        parts.append(element.id_column.in_(query))
-    return compiler.process(and_(*parts), **kw)
+    # FTS5 trigram over case_name (LIKE is case-insensitive there); words under
+    # three letters are checked on the names the others leave.
+    name = literal_column("name")
+    names = select(name).select_from(table(NAMES_FTS)).where(
+        and_(*(name.like(f"%{_escape(w)}%", escape="\\") for w in element.words))
+    )
+    return compiler.process(element.name_column.in_(names), **kw)
 
 
-def text_condition(text: str, id_column=None):
-    """SQL: the case (``id_column``, default ``auth_request.id``) matches ``text``; None for blank text.
+ALL_STATUSES = tuple(s.value for s in RequestStatus)
+
+
+def text_condition(text: str, id_column=None, name_column=None):
+    """SQL: the case matches ``text``; None for blank text.
+
+    Args:
+        text: what was typed.
+        id_column: the case id tested (default ``auth_request.id``).
+        name_column: the member-name column of the same row when the query
+            reads ``case_listing`` (then names are matched on it directly);
+            otherwise names go through the plan's listing rows.
 
     Raises:
         ValidationError: the text gate refused it (field ``filter``): a NUL or
@@ -173,9 +182,19 @@ def text_condition(text: str, id_column=None):
         else:
             parts.append(id_column.in_(select(AuthRequest.id).where(exact_condition(numbers))))
     if routed.words:
-        parts.append(NameMatch(id_column, routed.words))
+        if name_column is not None:
+            parts.append(NameMatch(name_column, routed.words))
+        else:
+            listing = CaseListing.__table__
+            parts.append(id_column.in_(
+                select(listing.c.request_id).where(
+                    listing.c.audience_id == PLAN_AUDIENCE,
+                    listing.c.status.in_(ALL_STATUSES),
+                    NameMatch(listing.c.member_name, routed.words),
+                )
+            ))
     return and_(*parts)
 
 
-__all__ = ["NameMatch", "Routed", "exact_condition", "is_number_shaped", "normalize_numbers", "route",
+__all__ = ["ALL_STATUSES", "NameMatch", "Routed", "exact_condition", "is_number_shaped", "normalize_numbers", "route",
            "text_condition"]

@@ -165,7 +165,7 @@ def test_a_file_attached_to_a_pended_line_is_information_received(office, tmp_pa
         events = [e for e in case.events if e.event == "Information received"]
         assert len(events) == 1 and "xray.pdf" in events[0].detail and "line 1" in events[0].detail
         queue = lines_to_decide(s, people["reviewer"])
-        assert queue.rows[0].id == request_id
+        assert queue.rows[0].id == request_id and queue.rows[0].information_received
         line = case.lines[0]
         from datetime import date
 

@@ -413,7 +413,8 @@ def valid_drafts(draw, ids):
         form.newborn_last_name = draw(st.sampled_from(["", "Mother", "O'Neil"]))
         form.newborn_sex = draw(st.sampled_from(["", "f", "M", "u"]))
         form.newborn_member_id = draw(st.sampled_from(["", "n5000005"]))
-        form.newborn_birth_date = form.delivery_date if draw(st.booleans()) else None
+        born = form.delivery_date is not None and form.delivery_date <= DAY0  # a baby is not born in the future
+        form.newborn_birth_date = form.delivery_date if born and draw(st.booleans()) else None
     return form
 
 

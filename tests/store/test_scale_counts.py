@@ -61,6 +61,10 @@ def assert_listing_exact(store, users) -> None:
             "UNION ALL SELECT organization_id, request_id FROM request_organization")).all())
         listed = set(conn.execute(text("SELECT audience_id, request_id FROM case_listing")).all())
         assert listed == expected
+        missing = conn.execute(text(
+            "SELECT COUNT(*) FROM auth_request r WHERE NOT EXISTS "
+            "(SELECT 1 FROM case_name n WHERE n.name = r.member_name)")).scalar_one()
+        assert missing == 0  # every name is in the name search index's table
         for column in MIRRORED:
             stale = conn.execute(text(
                 f"SELECT COUNT(*) FROM case_listing c JOIN auth_request r ON r.id = c.request_id "

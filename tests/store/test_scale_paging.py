@@ -120,7 +120,7 @@ def test_number_shaped_filter_uses_exact_lookups(seeded):
         # a name goes to the name index; every word must be in the name
         last = row.member_name.split(",")[0]
         name_sql = str(filter_condition(last.lower()).compile(dialect=store.engine.dialect))
-        assert ("request_name_fts" in name_sql) if dialect == "sqlite" else ("ILIKE" in name_sql.upper())
+        assert ("case_name_fts" in name_sql) if dialect == "sqlite" else ("ILIKE" in name_sql.upper() and "case_name" in name_sql)
         page = list_requests(session, user, RequestStatus.ACCEPTED, text=last.lower(), limit=500)
         assert page.rows and all(last.lower() in r.member_name.lower() for r in page.rows)
         expected = session.execute(select(AuthRequest.id).where(

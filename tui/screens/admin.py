@@ -21,6 +21,8 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from store.enums import Role
 from store.services.users import UserRow
+from tui.widgets.fitting_table import FittingTable
+from tui.narrow import CompactFooterMixin
 from tui.format import fmt_datetime
 from tui.screens.decisions import ConfirmScreen, FormModal
 
@@ -86,7 +88,7 @@ class ChangeRoleScreen(FormModal):
         return {"role": self.text("role").strip().lower(), "organization": self.text("organization")}
 
 
-class AdminScreen(Screen[None]):
+class AdminScreen(CompactFooterMixin, Screen[None]):
     """Users of this database, and what an administrator does to them."""
 
     DEFAULT_CSS = """
@@ -103,6 +105,8 @@ class AdminScreen(Screen[None]):
         Binding("r", "change_role", "Role/org", id="admin-role", tooltip="Change role and organization"),
         Binding("c", "plan_contacts", "Plan contacts", id="admin-contacts", tooltip="The plan's phones and fax"),
     ]
+    NARROW_HIDDEN = frozenset({"admin-contacts"})  # the line above the footer names it
+    NARROW_LABELS = {"admin-disable": "Disable", "admin-password": "Password", "admin-role": "Role"}
 
     @dataclass
     class UsersLoaded(Message):
@@ -123,7 +127,8 @@ class AdminScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Administration · users", id="admin-title")
-        yield DataTable(id="admin-users", cursor_type="row", zebra_stripes=True)
+        # at 80 columns the last sign-in goes first; the organization is cut
+        yield FittingTable(id="admin-users", cursor_type="row", zebra_stripes=True, drop=("last",), squeeze="org")
         yield Static("", id="admin-message")
         yield Footer()
 

@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
+from tui.widgets.fitting_table import FittingTable
+from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count
 
@@ -25,7 +27,7 @@ AUDIT_PAGE_SIZE = 100
 DEFAULT_SINCE = "7d"
 
 
-class AuditScreen(Screen[None]):
+class AuditScreen(CompactFooterMixin, Screen[None]):
     """The audit log, newest first, filtered and exportable."""
 
     DEFAULT_CSS = """
@@ -46,6 +48,8 @@ class AuditScreen(Screen[None]):
                 tooltip="Write the filtered log to the CSV file in the export box"),
         Binding("ctrl+r", "reload", "Refresh", id="audit-refresh", tooltip="Load the log again"),
     ]
+    NARROW_HIDDEN = frozenset({"audit-prev", "audit-next"})
+    NARROW_LABELS = {"audit-export-csv": "Export"}
 
     @dataclass
     class Loaded(Message):
@@ -80,7 +84,8 @@ class AuditScreen(Screen[None]):
             yield Input(placeholder="username", id="audit-user")
             yield Input(placeholder="case number", id="audit-case")
         yield Static("", id="audit-error")
-        yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        # at 80 columns the organization goes first; the detail is cut
+        yield FittingTable(id="audit-table", cursor_type="row", zebra_stripes=True, drop=("org",), squeeze="detail")
         yield Static("Loading…", id="audit-page-line")
         yield Input(placeholder="export to: ~/audit.csv (ctrl+s)", id="audit-export")
         yield Footer()

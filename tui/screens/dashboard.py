@@ -32,6 +32,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, Tab, Tabs
 
 from store.enums import RequestKind, RequestStatus
 from store.records import RequestPage, RequestRow
+from tui.narrow import CompactFooterMixin
 from tui.format import KIND_SHORT, fmt_count, fmt_until
 from tui.widgets.case_table import CaseTable
 
@@ -73,7 +74,7 @@ def default_tabs() -> list[TabState]:
     ]
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(CompactFooterMixin, Screen[None]):
     """The signed-in user's cases, by status."""
 
     BINDINGS = [
@@ -101,6 +102,11 @@ class DashboardScreen(Screen[None]):
                 tooltip="Pending cases to decide, oldest due first (reviewers)"),
         Binding("q", "app.quit", "Quit", id="dash-quit", tooltip="Close AuthDesk"),
     ]
+    # Under 100 columns the footer keeps Open, New, Filter, Sort, Details, the
+    # queue, Quit and Search; the rest stay in ctrl+p → Keys (and keep working).
+    NARROW_HIDDEN = frozenset({"dash-order", "dash-prev-page", "dash-next-page", "dash-tab-1", "dash-export",
+                               "dash-refresh"})
+    NARROW_LABELS = {"dash-review-queue": "Queue"}
 
     # ----- messages from the workers -----
 

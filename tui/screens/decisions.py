@@ -153,6 +153,10 @@ class FormModal(ModalScreen[T], Generic[T]):
         form_error.set_class(bool(general), "-shown")
         if first is not None and first.focusable:
             first.focus()
+        # on a short terminal the dialog scrolls: bring the first message into view
+        shown = next(iter(self.query(".field-error.-shown, #error-form.-shown")), None)
+        if shown is not None:
+            self.call_after_refresh(shown.scroll_visible, animate=False)
 
     def clear_errors(self) -> None:
         """Remove every message."""

@@ -21,6 +21,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from store.enums import OutboxStatus
+from tui.widgets.fitting_table import FittingTable
+from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count, fmt_datetime
 
@@ -30,7 +32,7 @@ FILTER_TITLES = {"all": "All", "queued": "Queued", "sent": "Sent", "failed": "Fa
 STATUS_STYLE = {OutboxStatus.QUEUED: "yellow", OutboxStatus.SENT: "green", OutboxStatus.FAILED: "bold red"}
 
 
-class OutboxScreen(Screen[None]):
+class OutboxScreen(CompactFooterMixin, Screen[None]):
     """Mail queued, sent and failed, with the highlighted mail's text."""
 
     BINDINGS = [
@@ -45,6 +47,7 @@ class OutboxScreen(Screen[None]):
         Binding("right_square_bracket", "page(1)", "Next", key_display="]", id="outbox-next", tooltip="Next page"),
         Binding("r", "refresh", "Refresh", id="outbox-refresh", tooltip="Load the outbox again"),
     ]
+    NARROW_HIDDEN = frozenset({"outbox-prev", "outbox-next", "outbox-refresh"})
 
     @dataclass
     class Loaded(Message):
@@ -77,7 +80,9 @@ class OutboxScreen(Screen[None]):
         yield Header()
         yield Static("", id="outbox-smtp")
         yield Tabs(*(Tab(title, id=f"outbox-tab-{key}") for key, title in FILTER_TITLES.items()), id="outbox-tabs")
-        yield DataTable(id="outbox-table", cursor_type="row", zebra_stripes=True)
+        # at 80 columns: tries, the kind of mail and the address go first; the subject is cut
+        yield FittingTable(id="outbox-table", cursor_type="row", zebra_stripes=True,
+                           drop=("attempts", "kind", "to"), squeeze="subject")
         yield Static("Loading…", id="outbox-page-line")
         with VerticalScroll(id="outbox-mail"):
             yield Static("", id="outbox-mail-head")

@@ -51,7 +51,9 @@ class RenewalsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="renewals-status")
-        yield OpenableTable(id="renewals-table", cursor_type="row", zebra_stripes=True)
+        # at 80 columns the X12 outcome, from-date, units and line number go first; the description is cut
+        yield OpenableTable(id="renewals-table", cursor_type="row", zebra_stripes=True,
+                            drop=("outcome", "from", "units", "line"), squeeze="description")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -24,18 +24,27 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from store.records import RequestPage
+from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count
 from tui.widgets.request_list import RequestList, open_request
 
 QUEUE_PAGE_SIZE = 50
 TABS = {
-    "pending": ("Pending", ("due", "urgency", "number", "member", "kind", "dates")),
-    "lines": ("Lines to decide", ("decided", "urgency", "number", "auth", "member", "kind", "dates")),
+    "pending": ("Pending", ("due", "due_in", "urgency", "number", "member", "kind", "dates")),
+    "lines": ("Lines to decide", ("decided", "urgency", "number", "auth", "member", "kind", "dates", "received")),
 }
+# What goes first when a tab is narrower than its columns (80 columns): the
+# due time keeps its "in 2d 4h" / "overdue by 5h" without the date; urgency,
+# number and member always stay.
+DROP = {
+    "pending": ("due", "dates", "kind"),
+    "lines": ("dates", "kind", "decided", "received"),
+}
+ALTERNATES = {"due": "due_in"}
 
 
-class ReviewQueueScreen(Screen[None]):
+class ReviewQueueScreen(CompactFooterMixin, Screen[None]):
     """Pending cases and open lines, for the plan's reviewers."""
 
     BINDINGS = [
@@ -48,6 +57,9 @@ class ReviewQueueScreen(Screen[None]):
         Binding("i", "app.import_decisions", "Import decisions", id="queue-import",
                 tooltip="Apply payers' PAS responses (ClaimResponse .json files)"),
     ]
+    NARROW_HIDDEN = frozenset({"queue-tab-pending", "queue-tab-lines", "queue-prev", "queue-next",
+                               "queue-refresh"})
+    NARROW_LABELS = {"queue-import": "Import"}
 
     @dataclass
     class PageLoaded(Message):
@@ -74,7 +86,7 @@ class ReviewQueueScreen(Screen[None]):
         with TabbedContent(id="queue-tabs", initial="queue-pending"):
             for key, (title, columns) in TABS.items():
                 with TabPane(title, id=f"queue-{key}"):
-                    yield RequestList(columns, id=f"queue-list-{key}")
+                    yield RequestList(columns, id=f"queue-list-{key}", drop=DROP[key], alternates=ALTERNATES)
         yield Static("Loading…", id="queue-page-line")
         yield Footer()
 
@@ -162,7 +174,8 @@ class ReviewQueueScreen(Screen[None]):
             parts.append("oldest due first")
         else:
             parts.append("accepted longest ago first")
-        parts.append("Enter opens the case to act on it")
+        if not self.has_class("-narrow"):  # one line at 80 columns
+            parts.append("Enter opens the case to act on it")
         line.update(" · ".join(parts))
 
     # ----- keys -----

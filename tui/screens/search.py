@@ -80,7 +80,7 @@ class SearchScreen(Screen[None]):
                         placeholder="WebCert, authorization or draft number, member ID or name")
         yield Static(HELP, id="search-status")
         yield RequestList(("number", "status", "member", "member_id", "kind", "dates", "auth", "due_in"),
-                          drafts=True, id="search-results")
+                          drafts=True, id="search-results", drop=("kind", "due_in", "auth", "dates"))
         yield Footer()
 
     def on_mount(self) -> None:

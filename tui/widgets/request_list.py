@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from store.enums import RequestKind, RequestStatus, Urgency
 from store.records import RequestRow
 from tui.format import KIND_SHORT, STATUS_SHORT, URGENCY_SHORT, fmt_datetime, fmt_dates, fmt_span
+from tui.widgets.fitting_table import FittingTable
 
 # column key -> header
 COLUMNS = {
@@ -34,6 +35,7 @@ COLUMNS = {
     "due_in": "Decision due",
     "submitted": "Submitted",
     "decided": "Accepted",
+    "received": "New information",
 }
 
 
@@ -78,19 +80,25 @@ def cell(row: RequestRow, key: str, now: datetime) -> Text | str:
         return fmt_datetime(row.submitted_at)
     if key == "decided":
         return fmt_datetime(row.decided_at)
+    if key == "received":  # a clinical file attached for a pended line (seed 003)
+        return Text("information received", style="bold") if row.information_received else ""
     raise KeyError(key)
 
 
-class OpenableTable(DataTable):
-    """A row-cursor DataTable whose Enter ("Open") is shown in the footer."""
+class OpenableTable(FittingTable):
+    """A row-cursor DataTable whose Enter ("Open") is shown in the footer (columns fit as in FittingTable)."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", "Open", id="table-open", tooltip="Open the highlighted row"),
     ]
 
 
-class RequestList(DataTable):
-    """Cases in a table; Enter opens the highlighted one."""
+class RequestList(FittingTable):
+    """Cases in a table; Enter opens the highlighted one.
+
+    Narrower than its columns (80 columns), it drops the keys in ``drop``
+    first (see :class:`~tui.widgets.fitting_table.FittingTable`).
+    """
 
     DEFAULT_CSS = """
     RequestList { height: 1fr; }

@@ -190,16 +190,19 @@ class FormInput(Input):
     Enter hands the field to the form, which decides — sometimes after a
     worker, e.g. a code lookup — where focus goes next. Keys typed after Enter
     wait here until focus has moved, then go, in order, to the field that has
-    focus; if the form keeps focus here, they are typed here after a moment.
+    focus; if the form keeps focus here, they are typed here once it has finished (no worker
+    running, nothing queued on the screen).
     A key that reaches this field after it lost focus goes to the focused one.
     """
 
-    HANDOFF_SECONDS = 1.0
+    CHECK_SECONDS = 0.05  # how often to look whether the form has finished with the Enter
+    MAX_CHECKS = 200  # never hold keys longer than ~10 s (a worker that does not end)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._waiting: list[events.Key] | None = None
         self._handoff_timer = None
+        self._idle_checks = self._all_checks = 0
 
     def take_stray_key(self, event: events.Key) -> bool:
         """Take a key that bubbled up to the app from elsewhere (typed ahead); False if it was ours."""
@@ -210,10 +213,7 @@ class FormInput(Input):
 
     async def _on_key(self, event: events.Key) -> None:
         event._form_input = self  # type: ignore[attr-defined]  # seen here: not a stray when it bubbles
-        if getattr(event, "_handed_off", False):
-            await super()._on_key(event)
-            return
-        if self._waiting is not None:
+        if self._waiting is not None:  # after Enter: the form has not said where focus goes yet
             event.stop()
             event.prevent_default()
             self._waiting.append(event)
@@ -225,19 +225,33 @@ class FormInput(Input):
             return
         if event.key == "enter" and self.has_focus:
             self._waiting = []
-            self._handoff_timer = self.set_timer(self.HANDOFF_SECONDS, self._keep_keys)
+            self._idle_checks = self._all_checks = 0
+            self._handoff_timer = self.set_interval(self.CHECK_SECONDS, self._check_form_done)
         await super()._on_key(event)
+
+    def _check_form_done(self) -> None:
+        """The form has finished with the Enter when nothing is left to do (no worker, no message
+        waiting on the screen) and focus is still here: then the keys are typed here. Not a delay:
+        under load the form may take seconds, and the keys wait for it."""
+        busy = (any(not worker.is_finished for worker in self.app.workers)
+                or not self.screen._message_queue.empty() or not self.app._message_queue.empty())
+        self._idle_checks = 0 if busy else self._idle_checks + 1
+        self._all_checks += 1
+        if self._idle_checks >= 3 or self._all_checks >= self.MAX_CHECKS:
+            self.stay()
 
     def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
         for key in keys:
-            fresh = _forwarded_key(key)
-            if target is self:
-                fresh._handed_off = True  # type: ignore[attr-defined]
-            target.post_message(fresh)
+            target.post_message(_forwarded_key(key))
 
-    def _keep_keys(self) -> None:
-        """Focus stayed here: type the waiting keys here."""
-        waiting, self._waiting = self._waiting or [], None
+    def stay(self) -> None:
+        """The form keeps focus here after Enter: the keys typed meanwhile are typed here (or where focus is)."""
+        if self._handoff_timer is not None:
+            self._handoff_timer.stop()
+            self._handoff_timer = None
+        if self._waiting is None:
+            return
+        waiting, self._waiting = self._waiting, None
         target = self.screen.focused if self.screen.focused is not None else self
         self._hand_to(target, waiting)
 
@@ -245,10 +259,8 @@ class FormInput(Input):
         if self._waiting is not None:
             if self._handoff_timer is not None:
                 self._handoff_timer.stop()
+                self._handoff_timer = None
             waiting, self._waiting = self._waiting, None
             target = self.screen.focused
-            if target is not None and target is not self:
-                self._hand_to(target, waiting)
-            else:
-                self._hand_to(self, waiting)
+            self._hand_to(target if target is not None else self, waiting)
         super()._on_blur(event)

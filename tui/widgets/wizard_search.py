@@ -298,3 +298,4 @@ class SearchPicker(Vertical):
         if message.text == self.text:
             self._enter_waiting = False
             self.show_error(message.message)
+            self.input.stay()  # refused: keys typed after Enter belong here

@@ -66,9 +66,9 @@ def upgrade() -> None:
         op.create_index(name, "case_listing", columns)
     op.create_index("ix_request_member_id_entered", "auth_request", ["member_id_entered"])
     op.create_index("ix_request_medicaid_id_entered", "auth_request", ["medicaid_id_entered"])
-    for statement in listing.create_name_index_sql(conn):
+    for statement in listing.create_name_index_sql(conn, names_table=False):
         op.execute(statement)
-    for statement in listing.create_trigger_sql(dialect):
+    for statement in listing.create_trigger_sql(dialect, names_table=False):
         op.execute(statement)
     listing.analyze(conn)
 
@@ -78,7 +78,7 @@ def downgrade() -> None:
     dialect = conn.dialect.name
     for statement in listing.drop_trigger_sql(dialect):
         op.execute(statement)
-    for statement in listing.drop_name_index_sql(dialect):
+    for statement in listing.drop_name_index_sql(dialect, names_table=False):
         op.execute(statement)
     op.drop_index("ix_request_medicaid_id_entered", table_name="auth_request")
     op.drop_index("ix_request_member_id_entered", table_name="auth_request")

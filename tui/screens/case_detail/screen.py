@@ -325,12 +325,13 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
             from store.services.newborn import SEXES
 
             baby = " ".join(p for p in (case.newborn_first_name, case.newborn_last_name) if p)
+            about_baby = ", ".join(p for p in (baby, SEXES.get(case.newborn_sex, ""),
+                                               f"born {fmt_date(case.newborn_birth_date)}"
+                                               if case.newborn_birth_date else "") if p)
             pairs += [
                 ("Mother's member ID", case.mother_member_id),
                 ("Baby's member ID", case.newborn_member_id or "not given yet"),
-                ("Baby", ", ".join(p for p in (baby, SEXES.get(case.newborn_sex, ""),
-                                               f"born {fmt_date(case.newborn_birth_date)}"
-                                               if case.newborn_birth_date else "") if p)),
+                *([("Baby", about_baby)] if about_baby else []),
                 ("Delivery", f"{fmt_date(case.delivery_date)} {case.delivery_type}".strip()),
                 ("Birth weight", f"{case.birth_weight_grams:,} g" if case.birth_weight_grams else ""),
                 ("NICU", "Yes" if case.nicu else "No"),

@@ -73,11 +73,11 @@ from tui.widgets.code_picker import CodeChoice, CodePicker
 from tui.widgets.provider_picker import ProviderPicker
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
-from tui.widgets.wizard_fields import ChoiceSelect, CriteriaList, FormInput, RadioChoice, TickBox, YesNoField
+from tui.widgets.wizard_fields import ChoiceSelect, FormInput, TickBox, YesNoField
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
 from tui.widgets.wizard_search import PickerResult, SearchPicker
 
-from store.texts import CLINICALS_NOTE, ELIGIBILITY_NOTE, EXPEDITED_NOTE  # noqa: E402
+from store.texts import CLINICALS_NOTE  # noqa: E402
 from store.texts import NOT_A_GUARANTEE as DISCLAIMER  # noqa: E402
 
 REVIEW_REQUIRED_TEXT = (
@@ -432,8 +432,10 @@ class WizardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._update_title()
-        self._set_field_state_enabled(False)
         if self.request_id is not None:
+            # Fields stay disabled until the draft is in them (a new request needs no such
+            # pass: disabling re-styles every field twice, most of the time to open the wizard).
+            self._set_field_state_enabled(False)
             self._update_title()
             self._load_draft(self.request_id)
             return
@@ -451,7 +453,6 @@ class WizardScreen(Screen[None]):
         with self.prevent(*EDIT_MESSAGES):
             self._apply_form(form, {}, [])
         self._baseline = DraftBaseline(None, self.collect_form())
-        self._set_field_state_enabled(True)
         self._ready = True
         self._go(STEP_MEMBER, save=False)
         self.focus_first_field()
@@ -784,6 +785,7 @@ class WizardScreen(Screen[None]):
     def _diagnosis_picked(self, message: SearchPicker.Picked) -> None:
         choice: CodeChoice = message.value
         picker = message.picker
+        picker.input.stay()  # the next code is typed here: keys typed after Enter go in
         if any(d.code == choice.code for d in self._diagnoses):
             picker.show_error(f"{choice.code} is already on this request.")
             return
@@ -821,6 +823,7 @@ class WizardScreen(Screen[None]):
         self._lines.append(LineInput(code=choice.code, description=choice.description,
                                      from_date=start, to_date=end, requested_units=1))
         message.picker.set_text("")
+        message.picker.input.stay()
         self._render_lines(dict(self.form.raw if self.form else raw))
         self._changed()
 
