@@ -54,10 +54,8 @@ def test_only_reviewers_and_admins_find_it_in_the_palette(office):
         def __init__(self, user):
             self.user = user
 
-        def open_screen(self, *args):
-            pass
-
-        new_request = import_decisions = open_screen
+        def __getattr__(self, name):  # every other app action the palette lists
+            return lambda *args: None
 
     assert "Audit log" in [name for name, _, _ in _commands(FakeApp(reviewer))]
     assert "Audit log" not in [name for name, _, _ in _commands(FakeApp(clerk))]

@@ -347,7 +347,7 @@ async def test_case_of_another_organization_is_refused(seeded):
         app.open_case(other)
         await settle(pilot)
         assert isinstance(app.screen, CaseDetailScreen)
-        assert "another organization" in text_of(app, "#case-message")
+        assert text_of(app, "#case-message") == f"No case #{other}."  # the same as a missing case
 
 
 async def test_export_writes_every_row_of_the_list(seeded, tmp_path):
