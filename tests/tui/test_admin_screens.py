@@ -126,6 +126,13 @@ async def test_sign_out_shows_the_sign_in_screen_and_another_user_signs_in(admin
         from tui.screens.sign_in import SignInScreen
 
         assert isinstance(app.screen, SignInScreen) and app.user is None
+        from sqlmodel import select
+
+        from store.models import AuditEvent
+
+        with store.session() as session:
+            actions = session.exec(select(AuditEvent.action).where(AuditEvent.username == "clerk1")).all()
+        assert "signed-out" in actions
         from tests.factories import PASSWORD
 
         await _type(pilot, "boss")

@@ -79,4 +79,4 @@ def test_dashboard_keeps_status_updated_and_due_at_80_columns():
     middle = [c.key for c in fit_columns(pending, 110)]
     assert "kind" not in middle and "dates" in middle
     drafts = [c.key for c in fit_columns(columns_for((RequestStatus.DRAFT,)), 78)]
-    assert {"number", "member", "status", "updated", "expires"} <= set(drafts)
+    assert {"number", "member", "started", "updated", "expires"} <= set(drafts)  # drafts: who started it (seed 002)

@@ -114,6 +114,11 @@ def sign_out(app) -> bool:
         return False
     from tui.app import screen_class
 
+    if app.store is not None:
+        from store.services.auth import record_sign_out
+
+        with app.store.session() as session:  # one row in the audit log
+            record_sign_out(session, app.user)
     app.user = None
     app.sub_title = type(app).SUB_TITLE
     app.switch_screen(screen_class("sign_in")())
