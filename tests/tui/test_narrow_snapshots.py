@@ -19,7 +19,7 @@ async def _ready(pilot) -> None:
 
     await settle(pilot)
     await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
-    for _ in range(20):  # the tables have fitted their columns to the width
+    for _ in range(500):  # the tables have fitted their columns to the width (a wait, bounded)
         if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
             break
         await pilot.pause()

@@ -69,7 +69,8 @@ class FittingTable(DataTable):
         self.squeeze = squeeze
         self._all_columns: list[tuple[str, object]] = []  # (key, label)
         self._all_rows: list[tuple[str | None, tuple[object, ...]]] = []
-        self._layout: tuple[tuple[str, ...], int | None] | None = None  # shown keys, squeezed width
+        # shown keys, squeezed width, the shown columns' measured widths
+        self._layout: tuple[tuple[str, ...], int | None, tuple[int, ...]] | None = None
         self._refit_pending = False
 
     @property
@@ -141,8 +142,10 @@ class FittingTable(DataTable):
         total = sum(widths[k] + padding for k in keys)
         if total > available and self.squeeze in keys:
             squeezed = max(cell_width(dict(self._all_columns)[self.squeeze]), widths[self.squeeze] - (total - available))
-        layout = (keys, squeezed)
-        if layout != (self._layout or (self.shown_keys, None)):
+        # The widths go into the layout: the columns are rebuilt with them set, so what is
+        # painted never waits for DataTable's own measuring of new rows (a frame later).
+        layout = (keys, squeezed, tuple(widths[k] for k in keys))
+        if layout != self._layout:
             self._layout = layout
             self._rebuild()
 
@@ -153,8 +156,9 @@ class FittingTable(DataTable):
         labels = dict(self._all_columns)
         index = {k: n for n, (k, _) in enumerate(self._all_columns)}
         squeezed = self._layout[1] if self._layout else None
+        measured = dict(zip(self._layout[0], self._layout[2])) if self._layout else {}
         for key in self.shown_keys:
-            width = squeezed if key == self.squeeze else None
+            width = squeezed if key == self.squeeze and squeezed is not None else measured.get(key)
             super().add_column(labels[key], key=key, width=width)
         for row_key, cells in self._all_rows:
             super().add_row(*(cells[index[k]] if index[k] < len(cells) else "" for k in self.shown_keys),
