@@ -26,15 +26,7 @@ if TYPE_CHECKING:  # the store (SQLAlchemy, SQLModel) is imported after the firs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_IDLE_LOCK_MINUTES = Settings().session_idle_lock_minutes
 DEFAULT_HOUSEKEEPING_MINUTES = Settings().housekeeping_interval_minutes
-
-
-def idle_lock_minutes() -> int:
-    """Minutes without a key before the session locks (``[session] idle_lock_minutes``; 0 = never)."""
-    from store.config import settings
-
-    return settings().session_idle_lock_minutes
 
 
 def housekeeping_minutes() -> float:
