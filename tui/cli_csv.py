@@ -1,7 +1,6 @@
 """CSV on the command line, with progress bars on standard error.
 
     authdesk import members|providers FILE.csv
-    authdesk import members|providers FILE.csv
     authdesk export csv -o FILE.csv --user NAME [--status S ...] [--filter TEXT]
 
 The export writes what the dashboard's ``e`` writes (the same columns and
@@ -12,18 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pathlib import Path
+from tui.progress import progress_bar
 
 CSV_STATUSES = ("draft", "pending", "rejected", "accepted", "expired", "cancelled")
-
-
-def progress_bar(description: str):
-    """A rich progress bar on standard error (rows done of total, time left)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(TextColumn(description), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=Console(stderr=True), transient=False)
 
 
 def add_csv_export_parser(export_sub) -> None:
@@ -94,4 +84,4 @@ def run_csv_export(args, store, error) -> int:
     return 0
 
 
-__all__ = ["add_csv_export_parser", "progress_bar", "run_csv_export", "run_csv_import"]
+__all__ = ["add_csv_export_parser", "run_csv_export", "run_csv_import"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tui.progress import progress_bar
+
 STATUS_CHOICES = ("pending", "accepted", "rejected", "submitted")
 
 
@@ -58,14 +60,6 @@ def sign_in_from_args(store, args, error):
         raise error(str(exc)) from None
 
 
-def _progress(description: str):
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(TextColumn(description), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    TextColumn("{task.fields[item]}"), console=Console(stderr=True), transient=False)
-
-
 def run_export(args, store, error) -> int:
     """Export one case or a batch; returns the exit status."""
     from store.enums import RequestStatus
@@ -96,11 +90,11 @@ def run_export(args, store, error) -> int:
         since = parse_date(args.since, field="since") if args.since else None
         statuses = EXPORTABLE if args.status == "submitted" else (RequestStatus(args.status),)
         prepare_folder(args.output)  # an unwritable folder is one line, before any progress bar
-        with _progress("Exporting") as progress:
-            task = progress.add_task("", total=None, item="")
+        with progress_bar("Exporting") as progress:
+            task = progress.add_task("", total=None)
 
             def step(done: int, total: int, number: str) -> None:
-                progress.update(task, total=total, completed=done, item=number)
+                progress.update(task, total=total, completed=done, description=number)
 
             result = export_batch(store, user, statuses, args.output, since=since, progress=step)
     except StoreError as exc:
@@ -120,11 +114,11 @@ def run_import_decisions(args, store, error) -> int:
     user = sign_in_from_args(store, args, error)
     try:
         response_files(args.file)  # a missing path or an empty folder is one line, before any progress bar
-        with _progress("Importing") as progress:
-            task = progress.add_task("", total=None, item="")
+        with progress_bar("Importing") as progress:
+            task = progress.add_task("", total=None)
 
             def step(done: int, total: int, name: str) -> None:
-                progress.update(task, total=total, completed=done, item=name)
+                progress.update(task, total=total, completed=done, description=name)
 
             report = import_decisions(store, user, args.file, progress=step)
     except StoreError as exc:
