@@ -25,8 +25,12 @@ MAX_LOG_BYTES = 1_000_000
 LOG_BACKUPS = 5
 _HANDLER_NAME = "authdesk-file"
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_DIGITS = re.compile(r"\d{3,}")
+_DIGITS = re.compile(r"\d+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_WORD = re.compile(r"\w+")
+_SQL_WORDS = frozenset({"UNIQUE", "NOT", "NULL", "CHECK", "FOREIGN", "KEY", "PRIMARY", "INSERT", "UPDATE",
+                        "DELETE", "SELECT", "INTO", "FROM", "WHERE", "VALUES", "SET", "AND", "OR", "IN",
+                        "DETAIL", "ERROR", "SQL", "SQLite", "PostgreSQL"})
 
 log = logging.getLogger("authdesk")
 
@@ -70,10 +74,13 @@ def setup_logging(path: Path | None = None, level: int = logging.INFO) -> Path |
 
 
 def scrub(text: str) -> str:
-    """``text`` without what may be member data: quoted values, e-mail addresses, digit runs."""
+    """``text`` without what may be member data: quoted values, e-mail addresses, digit runs,
+    and capitalised words (names: "could not file Dana Whitfield" → "could not file … …");
+    the SQL words database errors are made of are kept."""
     text = _EMAIL.sub("<email>", text)
     text = _QUOTED.sub("'…'", text)
-    return _DIGITS.sub("#", text)
+    text = _DIGITS.sub("#", text)
+    return _WORD.sub(lambda m: m[0] if m[0] == m[0].lower() or m[0] in _SQL_WORDS else "…", text)
 
 
 def new_reference() -> str:

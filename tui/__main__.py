@@ -253,8 +253,9 @@ def _run_app(store, *, demo: bool, opener=None) -> int:
     from tui.app import AuthDeskApp
 
     _prepare_code_index_in_background()
-    AuthDeskApp(store=store, demo=demo, open_store=opener, settings=_load_settings()).run()
-    return 0
+    app = AuthDeskApp(store=store, demo=demo, open_store=opener, settings=_load_settings())
+    app.run()
+    return app.return_code or 0
 
 
 def _demo(args) -> int:

@@ -115,6 +115,23 @@ class AuthDeskApp(App[None]):
         if self.idle_lock_minutes:
             self.set_interval(15, self.lock_if_idle, name="idle-lock")
 
+    def _handle_exception(self, error: Exception) -> None:
+        """An exception no screen or worker handled: the app still ends, but with one line.
+
+        Textual's own report prints the traceback with every frame's local variables —
+        member names, IDs, dates of birth — to the clerk's terminal. The scrubbed frames go
+        to the log under a reference instead (store.logs) and the terminal shows that
+        reference. Tests still get the exception re-raised (Textual keeps the first one).
+        """
+        from store.logs import unexpected_line
+
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self.bell()
+        self.panic(f"authdesk: {unexpected_line(error, 'the app')}")
+
     # ----- the database, opened in a worker -----
 
     def connect_database(self) -> None:
