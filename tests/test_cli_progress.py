@@ -68,7 +68,7 @@ def test_export_csv_writes_what_the_clerk_may_see_with_a_progress_bar(tmp_path):
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))[1:]
     assert 0 < len(rows) < 60  # amy's clinic only, not the other clinic's cases
-    assert f"Exporting cases" in result.stderr and f"{len(rows)}/{len(rows)}" in result.stderr
+    assert "Exporting cases" in result.stderr and f"{len(rows)}/{len(rows)}" in result.stderr
     assert result.stdout.strip() == f"Wrote {len(rows):,} cases to {out}"
 
     drafts = run_cli("--db", str(database), "export", "csv", "-o", str(tmp_path / "d.csv"), "--status", "draft",

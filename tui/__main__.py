@@ -275,7 +275,7 @@ def _demo(args) -> int:
         print(f"Demo database: {target}", file=sys.stderr)
         return _run_app(None, demo=True, opener=DatabaseOpener(demo=True))
     store = _open(args, demo=True)
-    from store.demo import is_seeded, seed_demo
+    from store.demo import is_seeded
 
     if not is_seeded(store):
         from store.demo import seed_with_progress_bar

@@ -355,20 +355,67 @@ def remove_attachment(store, user: UserRecord, request_id: int, attachment_id: i
         Path(stored).unlink(missing_ok=True)
 
 
-def copy_out(record: AttachmentRecord, folder: str | Path) -> Path:
-    """Copy an attachment or letter to ``folder`` under its original name (numbered if taken)."""
-    folder = Path(folder).expanduser()
-    if not folder.is_dir():
-        raise ValidationError(f"No folder at {folder}.", field="export-folder")
-    target = folder / record.filename
-    stem, suffix, n = target.stem, target.suffix, 1
-    while target.exists():
+def _file_on_case(session, user: UserRecord, request_id: int, attachment_id: int) -> Attachment:
+    """An attachment or letter of a case ``user`` may see (else: not found, as for a missing one)."""
+    from store.services.drafts import get_request_for
+
+    request = get_request_for(session, user, request_id)
+    row = session.get(Attachment, attachment_id)
+    if row is None or row.request_id != request.id:
+        raise NotFoundError("That file is not on this case.")
+    return row
+
+
+def _unclash(target: Path) -> Path:
+    """``letter.pdf``, else ``letter (1).pdf``, ``letter (2).pdf`` … (an existing file is never overwritten)."""
+    n = 1
+    candidate = target
+    while candidate.exists():
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
         n += 1
-        target = folder / f"{stem} ({n}){suffix}"
-    try:
-        shutil.copyfile(record.stored_path, target)
-    except FileNotFoundError:
-        raise NotFoundError(f"The stored copy of {record.filename} is missing from the attachments folder.") from None
-    except OSError as exc:
-        raise ValidationError(f"Cannot write to {folder}: {exc.strerror or exc}.", field="export-folder") from None
+    return candidate
+
+
+def export_file(store, user: UserRecord, request_id: int, attachment_id: int, folder: str | Path) -> Path:
+    """Copy an attachment or letter of a case into ``folder`` under its own name; recorded in the audit log.
+
+    Raises:
+        ValidationError: field ``folder`` (none typed, no such folder, a file, not writable) or
+            ``form`` (the stored copy is missing from the data folder).
+        NotFoundError: the file is not on a case ``user`` may see.
+    """
+    from store.services.audit import AuditAction, record
+
+    text = str(folder).strip().strip("'\"")
+    if not text:
+        raise ValidationError("Type the folder to save the file in.", field="folder")
+    target_dir = Path(text).expanduser()
+    if not target_dir.exists():
+        raise ValidationError(f"There is no folder {target_dir}.", field="folder")
+    if not target_dir.is_dir():
+        raise ValidationError(f"{target_dir} is a file, not a folder.", field="folder")
+    with store.session() as session:
+        row = _file_on_case(session, user, request_id, attachment_id)
+        source, name = Path(row.stored_path), Path(row.filename).name or f"attachment-{row.id}"
+        if not source.is_file():
+            raise ValidationError(f"The stored copy of {row.filename} is missing from the data folder ({source}).",
+                                  field="form")
+        target = _unclash(target_dir / name)
+        try:
+            shutil.copyfile(source, target)
+        except OSError as exc:
+            raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}.", field="folder") from None
+        record(session, AuditAction.EXPORTED_FILE, user, request_id=request_id,
+               detail=f"{row.filename} ({row.kind})")
     return target
+
+
+def record_file_opened(store, user: UserRecord, request_id: int, attachment_id: int) -> Path:
+    """Note in the audit log that ``user`` opened a case's file in the system viewer (from where it can be
+    printed); returns the stored copy's path."""
+    from store.services.audit import AuditAction, record
+
+    with store.session() as session:
+        row = _file_on_case(session, user, request_id, attachment_id)
+        record(session, AuditAction.OPENED_FILE, user, request_id=request_id, detail=f"{row.filename} ({row.kind})")
+        return Path(row.stored_path)

@@ -47,9 +47,9 @@ class AuditAction(StrEnum):
     SUBMITTED = "submitted"
     DECIDED = "decided"
     EXPORTED_CSV = "exported-csv"
-    EXPORTED_PDF = "exported-pdf"
     EXPORTED_FHIR = "exported-fhir"
-    PRINTED = "printed"
+    EXPORTED_FILE = "exported-file"
+    OPENED_FILE = "opened-file"
     IMPORTED = "imported"
 
     @property

@@ -346,7 +346,9 @@ def import_members(session: Session, path: Path, *, progress: Progress | None = 
     problems.raise_if_any(path)
     added, updated, unchanged = _write_members(session, members, coverages, progress)
     _analyze(session, "member", "coverage")
-    return ImportReport(added=added, updated=updated, unchanged=unchanged, rows=len(rows), encoding=encoding)
+    report = ImportReport(added=added, updated=updated, unchanged=unchanged, rows=len(rows), encoding=encoding)
+    _record_import(session, "members", path, report)
+    return report
 
 
 def _write_members(session: Session, members: dict[str, dict], coverages: dict[str, dict[tuple, int]],
@@ -488,8 +490,18 @@ def import_providers(session: Session, path: Path, *, progress: Progress | None 
         session.execute(insert(Provider), new_rows[start:start + BATCH])
     _bulk_update(session, Provider, fields, changed)
     _analyze(session, "provider")
-    return ImportReport(added=len(new_rows), updated=len(changed), rows=len(rows),
-                        unchanged=len(providers) - len(new_rows) - len(changed), encoding=encoding)
+    report = ImportReport(added=len(new_rows), updated=len(changed), rows=len(rows),
+                          unchanged=len(providers) - len(new_rows) - len(changed), encoding=encoding)
+    _record_import(session, "providers", path, report)
+    return report
+
+
+def _record_import(session: Session, what: str, path: Path, report: ImportReport) -> None:
+    """The audit log notes each directory import (run from the command line, so no user)."""
+    from store.services.audit import AuditAction, record
+
+    record(session, AuditAction.IMPORTED, username="command line",
+           detail=f"{what} from {Path(path).name}: {report.added:,} added, {report.updated:,} updated")
 
 
 __all__ = [

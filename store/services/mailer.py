@@ -58,7 +58,7 @@ from sqlmodel import Session
 
 from store import paths
 from store.enums import OutboxStatus, Role
-from store.errors import NotFoundError, NotVisibleError, PermissionDeniedError, ValidationError
+from store.errors import NotFoundError, NotVisibleError, ValidationError
 from store.models import AuthRequest, OutboxMail
 from store.records import UserRecord
 from store.types import utcnow

@@ -95,3 +95,20 @@ def test_bad_npi_and_number_clash_are_refused(store, tmp_path):
         import_providers(session, write(tmp_path, "p.csv", text))
     assert "line 2: NPI '1234567890' is not valid" in str(info.value)
     assert "line 4: provider_number P2 is also used by NPI" in str(info.value)
+
+
+def test_each_import_is_in_the_audit_log_with_its_file_and_counts(store, tmp_path):
+    from store.models import AuditEvent
+
+    with store.session() as session:
+        import_members(session, write(tmp_path, "members-2026.csv", MEMBERS))
+    with store.session() as session:
+        import_members(session, write(tmp_path, "members-2026.csv", MEMBERS))  # again: nothing changes
+    with store.session() as session:
+        events = session.execute(select(AuditEvent).where(AuditEvent.action == "imported")
+                                 .order_by(AuditEvent.id)).scalars().all()
+    assert [(e.username, e.detail) for e in events] == [
+        ("command line", "members from members-2026.csv: 2 added, 0 updated"),
+        ("command line", "members from members-2026.csv: 0 added, 0 updated"),
+    ]
+    assert all("Whitfield" not in e.detail for e in events)

@@ -73,7 +73,7 @@ def test_timeline_events_by_people_become_audit_events(demo):
 def test_the_log_cannot_be_changed_or_deleted(demo):
     store, users, _ = demo
     with store.session() as session:
-        record(session, AuditAction.PRINTED, users["amy"], detail="letter")
+        record(session, AuditAction.OPENED_FILE, users["amy"], detail="letter")
     with pytest.raises(DatabaseError, match="append-only"), store.session() as session:
         session.execute(update(AuditEvent).values(username="someone-else"))
     with pytest.raises(DatabaseError, match="append-only"), store.session() as session:
@@ -95,12 +95,12 @@ def test_clerks_cannot_read_it_reviewers_and_admins_can(demo):
 def test_filters_by_time_action_user_and_case(demo, frozen_now):
     store, users, case = demo
     with store.session() as session:
-        record(session, AuditAction.PRINTED, users["amy"], request_id=case.id, at=frozen_now - timedelta(days=3))
-        record(session, AuditAction.PRINTED, users["ben"], request_id=case.id)
+        record(session, AuditAction.OPENED_FILE, users["amy"], request_id=case.id, at=frozen_now - timedelta(days=3))
+        record(session, AuditAction.OPENED_FILE, users["ben"], request_id=case.id)
         rita = users["rita"]
-        assert len(list_events(session, rita, action="printed")) == 2
-        assert len(list_events(session, rita, action="printed", since=frozen_now - timedelta(days=1))) == 1
-        assert [e.username for e in list_events(session, rita, username="AMY", action="printed")] == ["amy"]
+        assert len(list_events(session, rita, action="opened-file")) == 2
+        assert len(list_events(session, rita, action="opened-file", since=frozen_now - timedelta(days=1))) == 1
+        assert [e.username for e in list_events(session, rita, username="AMY", action="opened-file")] == ["amy"]
         assert len(list_events(session, rita, case_number=case.webcert_number.lower())) == 2
         with pytest.raises(ValidationError, match="Unknown action"):
             list_events(session, rita, action="hacked")
@@ -137,3 +137,58 @@ def test_since_refuses_anything_else_at_its_field(text):
     with pytest.raises(ValidationError) as refused:
         parse_since(text)
     assert set(refused.value.errors) == {"since"}
+
+
+def _clerks_pending_case(store, users):
+    """amy and a pending case of her organization."""
+    amy = users["amy"]
+    with store.session() as session:
+        case = session.execute(
+            select(AuthRequest).where(AuthRequest.status == RequestStatus.PENDING,
+                                      AuthRequest.organization_id == amy.organization_id).limit(1)).scalar_one()
+    return amy, case
+
+
+def test_exporting_and_opening_a_file_are_recorded_and_never_overwrite(demo, tmp_path):
+    from store.services.attachments import add_attachment, export_file, record_file_opened
+
+    store, users, _ = demo
+    amy, case = _clerks_pending_case(store, users)
+    source = tmp_path / "notes.txt"
+    source.write_text("clinical notes\n", encoding="utf-8")
+    attached = add_attachment(store, amy, case.id, str(source))
+    out = tmp_path / "out"
+    out.mkdir()
+    first = export_file(store, amy, case.id, attached.id, f"  '{out}'  ")  # quotes and spaces as pasted
+    second = export_file(store, amy, case.id, attached.id, out)
+    assert (first.name, second.name) == ("notes.txt", "notes (1).txt")
+    assert second.read_text(encoding="utf-8") == "clinical notes\n"
+    assert record_file_opened(store, amy, case.id, attached.id).is_file()
+    rows = [e for e in _events(store) if e.action in ("exported-file", "opened-file")]
+    assert [e.action for e in rows] == ["exported-file", "exported-file", "opened-file"]
+    assert all(e.request_id == case.id and e.username == "amy" and e.detail == "notes.txt (clinical)"
+               for e in rows)
+
+
+def test_a_refused_export_says_why_at_the_folder_and_records_nothing(demo, tmp_path):
+    from store.errors import NotFoundError
+    from store.services.attachments import add_attachment, export_file, record_file_opened
+
+    store, users, _ = demo
+    amy, case = _clerks_pending_case(store, users)
+    source = tmp_path / "notes.txt"
+    source.write_text("x", encoding="utf-8")
+    attached = add_attachment(store, amy, case.id, str(source))
+    a_file = tmp_path / "plain"
+    a_file.write_text("", encoding="utf-8")
+    for folder, message in (("", "Type the folder"), (tmp_path / "nowhere", "There is no folder"),
+                            (a_file, "is a file, not a folder")):
+        with pytest.raises(ValidationError) as refused:
+            export_file(store, amy, case.id, attached.id, folder)
+        assert message in str(refused.value) and refused.value.errors.keys() == {"folder"}
+    other = make_user(store, "zed", org="ELSEWHERE")  # another organization: as if the file did not exist
+    for attempt in (lambda: export_file(store, other, case.id, attached.id, tmp_path),
+                    lambda: record_file_opened(store, other, case.id, attached.id)):
+        with pytest.raises(NotFoundError):
+            attempt()
+    assert not [e for e in _events(store) if e.action in ("exported-file", "opened-file")]

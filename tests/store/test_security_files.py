@@ -9,7 +9,7 @@ import pytest
 
 from store.errors import ValidationError
 from store.services import attachments
-from store.services.attachments import UnsafeFileError, check_file
+from store.services.attachments import check_file
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

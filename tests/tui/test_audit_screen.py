@@ -9,7 +9,7 @@ from tests.tui.conftest import SIZE, settle, text_of
 def _log(store, clerk, reviewer):
     with store.session() as session:
         record(session, AuditAction.SIGNED_IN, clerk)
-        record(session, AuditAction.PRINTED, clerk, case_number="WC-0000001", detail="letter")
+        record(session, AuditAction.OPENED_FILE, clerk, case_number="WC-0000001", detail="letter")
         record(session, AuditAction.SIGNED_IN, reviewer)
 
 
@@ -27,10 +27,10 @@ async def test_reviewer_reads_filters_and_exports_the_log(office, signed_in_app,
         assert table.row_count == 3
         assert "3 event(s)" in text_of(app, "#audit-page-line")
         app.screen.query_one("#audit-action").focus()
-        await pilot.press(*"printed", "enter")
+        await pilot.press(*"opened-file", "enter")
         await settle(pilot)
         assert table.row_count == 1
-        assert table.get_row_at(0)[1:5] == ["printed", clerk.username, "NORTH", "WC-0000001"]
+        assert table.get_row_at(0)[1:5] == ["opened-file", clerk.username, "NORTH", "WC-0000001"]
         app.screen.query_one("#audit-since").value = "last week"
         app.screen.query_one("#audit-since").focus()
         await pilot.press("enter")
@@ -42,7 +42,7 @@ async def test_reviewer_reads_filters_and_exports_the_log(office, signed_in_app,
         await pilot.press("ctrl+s")
         await settle(pilot)
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("at,action") and len(lines) == 2 and ",printed," in lines[1]
+    assert lines[0].startswith("at,action") and len(lines) == 2 and ",opened-file," in lines[1]
 
 
 def test_only_reviewers_and_admins_find_it_in_the_palette(office):

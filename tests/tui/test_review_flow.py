@@ -201,6 +201,15 @@ async def test_reviewer_accepts_and_decides_every_kind_of_line_then_the_clerk_se
         await pilot.press("enter")
         await settle(pilot)
         assert (export_to / newest.filename).read_bytes()[:5] == b"%PDF-"
+        from sqlalchemy import select
+
+        from store.models import AuditEvent
+        with store.session() as session:  # who opened and who copied the letter out
+            logged = session.execute(select(AuditEvent.action, AuditEvent.request_id, AuditEvent.detail)
+                                     .where(AuditEvent.action.in_(("opened-file", "exported-file")))
+                                     .order_by(AuditEvent.id)).all()
+        assert [(a, r) for a, r, _ in logged] == [("opened-file", case_id), ("exported-file", case_id)]
+        assert all(newest.filename in detail for _, _, detail in logged)
 
         await pilot.press("escape")
         await pilot.press("escape")

@@ -7,7 +7,6 @@ worker, with refusals shown under the field.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,49 +26,6 @@ def default_export_folder() -> Path:
     """``~/Downloads`` when it exists, else the home folder."""
     downloads = Path.home() / "Downloads"
     return downloads if downloads.is_dir() else Path.home()
-
-
-def _unclash(target: Path) -> Path:
-    """``letter.pdf``, else ``letter (1).pdf``, ``letter (2).pdf`` … (never overwrite)."""
-    if not target.exists():
-        return target
-    n = 1
-    while True:
-        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
-        if not candidate.exists():
-            return candidate
-        n += 1
-
-
-def export_attachment(attachment: AttachmentRecord, folder: str | Path) -> Path:
-    """Copy a stored attachment into ``folder`` under its original file name.
-
-    An existing file of that name is kept; the copy gets `` (1)`` etc.
-
-    Raises:
-        ValidationError: field ``folder`` (no such folder, not writable) or
-            ``form`` (the stored file is missing).
-    """
-    text = str(folder).strip().strip("'\"")
-    if not text:
-        raise ValidationError("Type the folder to save the file in.", field="folder")
-    target_dir = Path(text).expanduser()
-    if not target_dir.exists():
-        raise ValidationError(f"There is no folder {target_dir}.", field="folder")
-    if not target_dir.is_dir():
-        raise ValidationError(f"{target_dir} is a file, not a folder.", field="folder")
-    source = Path(attachment.stored_path)
-    if not source.is_file():
-        raise ValidationError(
-            f"The stored copy of {attachment.filename} is missing from the data folder ({source}).", field="form"
-        )
-    name = Path(attachment.filename).name or f"attachment-{attachment.id}"
-    target = _unclash(target_dir / name)
-    try:
-        shutil.copyfile(source, target)
-    except OSError as exc:
-        raise ValidationError(f"Cannot write {target}: {exc.strerror or exc}.", field="folder") from None
-    return target
 
 
 class AttachFileScreen(FormModal[AttachmentRecord]):
@@ -122,9 +78,9 @@ class ExportFileScreen(FormModal[Path]):
         Binding("ctrl+o", "browse", "Browse…", id="export-file-browse", tooltip="Choose the folder in a picker"),
     ]
 
-    def __init__(self, attachment: AttachmentRecord, perform: Callable[[dict], Path] | None = None,
+    def __init__(self, attachment: AttachmentRecord, perform: Callable[[dict], Path],
                  folder: Path | None = None) -> None:
-        super().__init__(perform or (lambda values: export_attachment(attachment, values["folder"])))
+        super().__init__(perform)
         self.attachment = attachment
         self.folder = folder or default_export_folder()
 

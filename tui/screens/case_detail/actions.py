@@ -372,11 +372,19 @@ class CaseActionsMixin(Screen):
             self.notify("This case has no attachment.", severity="warning")
             return
         self.notify(f"Opening {attachment.filename}…", timeout=2, markup=False)
-        self._open_file(attachment.stored_path, attachment.filename)
+        self._open_file(self.case.id, attachment.id, attachment.filename)
 
     @work(thread=True, exit_on_error=False, group="case-open-file")
-    def _open_file(self, path: str, filename: str) -> None:
-        problem = open_in_system_viewer(path)
+    def _open_file(self, request_id: int, attachment_id: int, filename: str) -> None:
+        from store.services.attachments import record_file_opened
+        from tui.errors import describe
+
+        try:  # the audit log notes who opened (and so could print) the file
+            path = record_file_opened(self.app.store, self.app.user, request_id, attachment_id)
+        except Exception as exc:
+            self.post_message(self.ActionFailed(f"Cannot open {filename}. {describe(exc)}"))
+            return
+        problem = open_in_system_viewer(str(path))
         if problem:
             self.post_message(self.ActionFailed(f"Cannot open {filename}. {problem}"))
 
@@ -393,7 +401,13 @@ class CaseActionsMixin(Screen):
             if path is not None:
                 self.notify(f"Saved {path}", title="Export", timeout=6, markup=False)
 
-        self.app.push_screen(ExportFileScreen(attachment), exported)
+        def perform(values: dict) -> Path:
+            from store.services.attachments import export_file
+
+            return export_file(self.app.store, self.app.user, case_id, attachment.id, values["folder"])
+
+        case_id = self.case.id
+        self.app.push_screen(ExportFileScreen(attachment, perform), exported)
 
     def action_export_pas(self) -> None:
         """Save this submitted request as a Da Vinci PAS request Bundle (file dialog on Ctrl+O)."""
