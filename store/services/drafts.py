@@ -185,6 +185,20 @@ def saved_draft_of(request: AuthRequest) -> SavedDraft:
     )
 
 
+# Draft form fields kept in the request column of the same name, as they are. The others are
+# written and read by hand in _write_form / form_from_request: the member's IDs (``*_entered``),
+# the care setting (an enum), the urgency (asked for vs. current), the expedited reasons (a
+# list), the newborn's details (store.services.newborn), diagnoses and lines (rows of their own).
+STORED_AS_IS = (
+    "requesting_provider_id", "servicing_provider_id", "facility_provider_id",
+    "category", "treatment_type", "place_of_service", "start_date", "end_date",
+    "admitted_via_er", "admission_at",
+    "mother_member_id", "delivery_date", "delivery_type", "birth_weight_grams", "nicu",
+    "benefits_reference", "contact_name", "contact_phone", "contact_phone_ext", "contact_fax", "contact_email",
+    "wizard_step",
+)
+
+
 def _set(row, **values) -> None:
     """Assign only the values that differ, so an unchanged column is not written."""
     for name, value in values.items():
@@ -215,41 +229,13 @@ def _write_form(session: Session, request: AuthRequest, form: DraftForm, before:
                 except (NotFoundError, ValidationError):
                     pass
         _set(request, member_pk=member_pk, coverage_id=coverage_id, member_name=member_name)
-    _set(
-        request,
-        requesting_provider_id=form.requesting_provider_id,
-        servicing_provider_id=form.servicing_provider_id,
-        facility_provider_id=form.facility_provider_id,
-        care_setting=CareSetting(form.care_setting) if form.care_setting else None,
-        category=form.category,
-        treatment_type=form.treatment_type,
-        place_of_service=form.place_of_service,
-        start_date=form.start_date,
-        end_date=form.end_date,
-        admitted_via_er=form.admitted_via_er,
-        admission_at=form.admission_at,
-        mother_member_id=form.mother_member_id,
-        delivery_date=form.delivery_date,
-        delivery_type=form.delivery_type,
-        birth_weight_grams=form.birth_weight_grams,
-        nicu=form.nicu,
-    )
+    _set(request, care_setting=CareSetting(form.care_setting) if form.care_setting else None,
+         **{name: getattr(form, name) for name in STORED_AS_IS})
     from store.services.newborn import write_newborn
 
     write_newborn(request, form)  # the mother's ID typed once (step 1), the baby's details
-    _set(
-        request,
-        urgency=Urgency(form.urgency),
-        requested_urgency=Urgency(form.urgency),
-        expedited_reasons=list(form.expedited_reasons),
-        benefits_reference=form.benefits_reference,
-        contact_name=form.contact_name,
-        contact_phone=form.contact_phone,
-        contact_phone_ext=form.contact_phone_ext,
-        contact_fax=form.contact_fax,
-        contact_email=form.contact_email,
-        wizard_step=form.wizard_step,
-    )
+    _set(request, urgency=Urgency(form.urgency), requested_urgency=Urgency(form.urgency),
+         expedited_reasons=list(form.expedited_reasons))
     if (request.form_state or {}).get("raw", {}) != form.raw or before is None:
         request.form_state = {**(request.form_state or {}), "raw": dict(form.raw)}
     _set(request, search_text=build_search_text(
@@ -310,15 +296,7 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
         kind=RequestKind(request.kind),
         member_id=request.member_id_entered,
         medicaid_id=request.medicaid_id_entered,
-        requesting_provider_id=request.requesting_provider_id,
-        servicing_provider_id=request.servicing_provider_id,
-        facility_provider_id=request.facility_provider_id,
         care_setting=CareSetting(request.care_setting) if request.care_setting else None,
-        category=request.category,
-        treatment_type=request.treatment_type,
-        place_of_service=request.place_of_service,
-        start_date=request.start_date,
-        end_date=request.end_date,
         diagnoses=[DiagnosisInput(d.code, d.is_primary, d.description) for d in diagnoses],
         lines=[
             LineInput(
@@ -328,23 +306,10 @@ def form_from_request(session: Session, request: AuthRequest) -> DraftForm:
             )
             for x in lines
         ],
-        admitted_via_er=request.admitted_via_er,
-        admission_at=request.admission_at,
-        mother_member_id=request.mother_member_id,
-        delivery_date=request.delivery_date,
-        delivery_type=request.delivery_type,
-        birth_weight_grams=request.birth_weight_grams,
-        nicu=request.nicu,
         urgency=Urgency(request.requested_urgency or request.urgency),
         expedited_reasons=list(request.expedited_reasons or []),
-        benefits_reference=request.benefits_reference,
-        contact_name=request.contact_name,
-        contact_phone=request.contact_phone,
-        contact_phone_ext=request.contact_phone_ext,
-        contact_fax=request.contact_fax,
-        contact_email=request.contact_email,
-        wizard_step=request.wizard_step,
         raw=dict(state.get("raw") or {}),
+        **{name: getattr(request, name) for name in STORED_AS_IS},
     ))
 
 

@@ -189,3 +189,24 @@ def test_reviewers_do_not_attach_to_a_pended_line(office, tmp_path):
     request_id = _decided(store, people, ids, tmp_path)
     with pytest.raises(PermissionDeniedError):
         att.add_attachment(store, people["reviewer"], request_id, str(pdf_file(tmp_path, "x.pdf")))
+
+
+def test_every_draft_field_is_stored_either_as_is_or_by_hand():
+    """A field added to DraftForm must be written and read back: the table or the hand-written code."""
+    import dataclasses
+    import inspect
+
+    from store.forms import DraftForm
+    from store.models import AuthRequest
+    from store.services import drafts, newborn
+
+    by_hand = {"kind", "member_id", "medicaid_id", "care_setting", "diagnoses", "lines", "urgency",
+               "expedited_reasons", "raw"}
+    newborn_fields = {name for name in (f.name for f in dataclasses.fields(DraftForm))
+                      if f"form.{name}" in inspect.getsource(newborn.read_newborn)}
+    fields = {f.name for f in dataclasses.fields(DraftForm)}
+    assert fields == set(drafts.STORED_AS_IS) | by_hand | newborn_fields
+    assert not set(drafts.STORED_AS_IS) & (by_hand | newborn_fields)
+    assert all(name in AuthRequest.model_fields for name in drafts.STORED_AS_IS)
+    for name in by_hand - {"kind", "diagnoses", "lines", "raw"}:
+        assert f"form.{name}" in inspect.getsource(drafts._write_form)
