@@ -16,9 +16,7 @@ from store.services import attachments as att
 from store.services import clinical
 from store.services.drafts import save_draft
 from store.services.submission import submit_request
-from tests.factories import make_member, make_provider, make_user
-
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+from tests.factories import PDF, make_member, make_provider, make_user
 
 
 @dataclass

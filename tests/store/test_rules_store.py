@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from store.enums import ClinicalOutcome, ExpeditedCriterion, RequestKind, RequestStatus, Role, Urgency
+from store.enums import (
+    ClinicalOutcome,
+    ExpeditedCriterion,
+    RequestKind,
+    RequestStatus,
+    Role,
+    Urgency,
+)
 from store.errors import (
     ConflictError,
     IncompleteError,
@@ -31,12 +38,22 @@ from store.services import attachments as att
 from store.services import clinical
 from store.services.completeness import check_form
 from store.services.draft_rules import form_errors, normalize_form
-from store.services.drafts import cancel_draft, copy_to_new_draft, load_draft, save_draft
+from store.services.drafts import (
+    cancel_draft,
+    copy_to_new_draft,
+    load_draft,
+    save_draft,
+)
 from store.services.reference import categories, delivery_types, treatment_types
 from store.services.submission import submit_request
-from tests.factories import make_member, make_provider, make_user
+from tests.factories import (
+    make_member,
+    make_user,
+    office_providers,
+    pdf_file,
+    service_form,
+)
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 FIXTURES = settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                           HealthCheck.too_slow])
 
@@ -54,37 +71,18 @@ def office(store, frozen_now):
     }
     make_member(store, "M1000001")
     make_member(store, "M4000004", first="Mia", last="Mother")
-    ids = {
-        "north": make_provider(store, "1234567893", "P1001", "Dr. Ana North", org_code="NORTH"),
-        "ortho": make_provider(store, "1245319599", "P2002", "Dr. Ben Ortho", org_code="SOUTH"),
-        "hospital": make_provider(store, "1679576722", "F3003", "Lakeshore General Hospital", org_code="SOUTH",
-                                  facility=True),
-    }
-    return store, users, ids
+    return store, users, office_providers(store)
 
 
 def valid_form(ids, **changes) -> DraftForm:
-    """A complete, valid service request (two diagnoses, one line needing clinicals)."""
-    form = DraftForm(
-        kind=RequestKind.SERVICE, member_id="M1000001", start_date=date(2026, 3, 9), end_date=date(2026, 3, 10),
-        requesting_provider_id=ids["north"], servicing_provider_id=ids["ortho"],
-        care_setting="outpatient", category="Surgery", treatment_type="Orthopedic surgery", place_of_service="22",
-        diagnoses=[DiagnosisInput("M17.11", True, "Unilateral primary osteoarthritis, right knee"),
-                   DiagnosisInput("E11.9", False, "Type 2 diabetes mellitus without complications")],
-        lines=[LineInput("27447", ["RT"], date(2026, 3, 9), date(2026, 3, 9), 1,
-                         clinical_answers={q.id: "yes" for q in clinical.questions_for("27447")})],
-        contact_name="Casey Clerk", contact_phone="(414) 555-0100", contact_fax="(414) 555-0101",
-        contact_email="casey@north.example",
-    )
-    for key, value in changes.items():
-        setattr(form, key, value)
-    return form
-
-
-def pdf_file(tmp_path, name="notes.pdf"):
-    path = tmp_path / name
-    path.write_bytes(PDF)
-    return path
+    """A complete, valid service request (two diagnoses, one line with a modifier needing clinicals)."""
+    return service_form(ids, **{
+        "end_date": date(2026, 3, 10),
+        "diagnoses": [DiagnosisInput("M17.11", True, "Unilateral primary osteoarthritis, right knee"),
+                      DiagnosisInput("E11.9", False, "Type 2 diabetes mellitus without complications")],
+        "lines": [LineInput("27447", ["RT"], date(2026, 3, 9), date(2026, 3, 9), 1,
+                            clinical_answers={q.id: "yes" for q in clinical.questions_for("27447")})],
+        **changes})
 
 
 def count(store, model, **where) -> int:

@@ -26,21 +26,41 @@ from store.errors import (
     PermissionDeniedError,
     ValidationError,
 )
-from store.forms import DiagnosisInput, DraftForm, LineInput
+from store.forms import DraftForm, LineInput
 from store.models import AuthRequest, CaseEvent, OutboxMail
 from store.services import attachments as att
 from store.services import clinical
 from store.services.completeness import check_form, duplicate_warnings
-from store.services.drafts import cancel_draft, copy_to_new_draft, load_draft, save_draft
+from store.services.drafts import (
+    cancel_draft,
+    copy_to_new_draft,
+    load_draft,
+    save_draft,
+)
 from store.services.eligibility import check_eligibility
 from store.services.expedite import derive_expedited_criteria
-from store.services.providers import default_requesting_provider, find_provider_by_npi, search_providers
-from store.services.reference import categories, default_care_setting, delivery_types, treatment_types
+from store.services.providers import (
+    default_requesting_provider,
+    find_provider_by_npi,
+    search_providers,
+)
+from store.services.reference import (
+    categories,
+    default_care_setting,
+    delivery_types,
+    treatment_types,
+)
 from store.services.submission import submit_request
-from tests.factories import make_member, make_provider, make_user
+from tests.factories import (
+    PDF,
+    make_member,
+    make_user,
+    office_providers,
+    pdf_file,
+    service_form,
+)
 
 NOW = datetime(2026, 3, 2, 14, 30).astimezone()
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -53,36 +73,11 @@ def office(store, frozen_now):
                 coverages=((date(2025, 1, 1), None, CoverageOrder.SECONDARY),))
     make_member(store, "M3000003", first="Pat", last="Lapsed",
                 coverages=((date(2024, 1, 1), date(2025, 12, 31), CoverageOrder.PRIMARY),))
-    ids = {
-        "north": make_provider(store, "1234567893", "P1001", "Dr. Ana North", org_code="NORTH"),
-        "ortho": make_provider(store, "1245319599", "P2002", "Dr. Ben Ortho", org_code="SOUTH"),
-        "hospital": make_provider(store, "1679576722", "F3003", "Lakeshore General Hospital", org_code="SOUTH",
-                                  facility=True),
-    }
-    return store, user, other, ids
+    return store, user, other, office_providers(store)
 
 
 def complete_form(ids, **changes) -> DraftForm:
-    form = DraftForm(
-        kind=RequestKind.SERVICE, member_id="M1000001", start_date=date(2026, 3, 9), end_date=date(2026, 3, 9),
-        requesting_provider_id=ids["north"], servicing_provider_id=ids["ortho"],
-        care_setting=default_care_setting(RequestKind.SERVICE), category="Surgery",
-        treatment_type="Orthopedic surgery", place_of_service="22",
-        diagnoses=[DiagnosisInput("M17.11", True, "Unilateral primary osteoarthritis, right knee")],
-        lines=[LineInput("27447", from_date=date(2026, 3, 9), to_date=date(2026, 3, 9), requested_units=1,
-                         clinical_answers={q.id: "yes" for q in clinical.questions_for("27447")})],
-        contact_name="Casey Clerk", contact_phone="(414) 555-0100", contact_fax="(414) 555-0101",
-        contact_email="casey@north.example",
-    )
-    for key, value in changes.items():
-        setattr(form, key, value)
-    return form
-
-
-def pdf_file(tmp_path, name="notes.pdf"):
-    path = tmp_path / name
-    path.write_bytes(PDF)
-    return path
+    return service_form(ids, **changes)
 
 
 # ----- eligibility and providers -----
