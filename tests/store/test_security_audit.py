@@ -139,24 +139,26 @@ def test_since_refuses_anything_else_at_its_field(text):
     assert set(refused.value.errors) == {"since"}
 
 
-def _clerks_pending_case(store, users):
-    """amy and a pending case of her organization."""
+@pytest.fixture
+def amys_file(demo, tmp_path):
+    """(store, users, amy, a pending case of her organization, a clinical file attached to it)."""
+    from store.services.attachments import add_attachment
+
+    store, users, _ = demo
     amy = users["amy"]
     with store.session() as session:
         case = session.execute(
             select(AuthRequest).where(AuthRequest.status == RequestStatus.PENDING,
                                       AuthRequest.organization_id == amy.organization_id).limit(1)).scalar_one()
-    return amy, case
-
-
-def test_exporting_and_opening_a_file_are_recorded_and_never_overwrite(demo, tmp_path):
-    from store.services.attachments import add_attachment, export_file, record_file_opened
-
-    store, users, _ = demo
-    amy, case = _clerks_pending_case(store, users)
     source = tmp_path / "notes.txt"
     source.write_text("clinical notes\n", encoding="utf-8")
-    attached = add_attachment(store, amy, case.id, str(source))
+    return store, users, amy, case, add_attachment(store, amy, case.id, str(source))
+
+
+def test_exporting_and_opening_a_file_are_recorded_and_never_overwrite(amys_file, tmp_path):
+    from store.services.attachments import export_file, record_file_opened
+
+    store, users, amy, case, attached = amys_file
     out = tmp_path / "out"
     out.mkdir()
     first = export_file(store, amy, case.id, attached.id, f"  '{out}'  ")  # quotes and spaces as pasted
@@ -170,15 +172,11 @@ def test_exporting_and_opening_a_file_are_recorded_and_never_overwrite(demo, tmp
                for e in rows)
 
 
-def test_a_refused_export_says_why_at_the_folder_and_records_nothing(demo, tmp_path):
+def test_a_refused_export_says_why_at_the_folder_and_records_nothing(amys_file, tmp_path):
     from store.errors import NotFoundError
-    from store.services.attachments import add_attachment, export_file, record_file_opened
+    from store.services.attachments import export_file, record_file_opened
 
-    store, users, _ = demo
-    amy, case = _clerks_pending_case(store, users)
-    source = tmp_path / "notes.txt"
-    source.write_text("x", encoding="utf-8")
-    attached = add_attachment(store, amy, case.id, str(source))
+    store, users, amy, case, attached = amys_file
     a_file = tmp_path / "plain"
     a_file.write_text("", encoding="utf-8")
     for folder, message in (("", "Type the folder"), (tmp_path / "nowhere", "There is no folder"),
