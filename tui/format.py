@@ -85,12 +85,10 @@ def fmt_until(value: datetime | None, now: datetime) -> tuple[str, bool]:
 
 
 def fmt_size(size: int) -> str:
-    """``12.3 KB``."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+    """``12.3 KB``: the store's one size format (:func:`store.formats.size_label`)."""
+    from store.formats import size_label
+
+    return size_label(size)
 
 
 def fmt_count(n: int) -> str:

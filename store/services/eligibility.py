@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from store.enums import CoverageOrder
 from store.errors import NotEligibleError, NotFoundError, ValidationError
+from store.formats import format_date
 from store.models import Coverage, Member
 
 SECONDARY_MESSAGE = (
@@ -98,7 +99,7 @@ def check_eligibility(session: Session, member_id: str, on_date: date, *, medica
     member = find_member(session, member_id, medicaid_id)
     coverages = session.exec(select(Coverage).where(Coverage.member_pk == member.id)).all()
     active = [c for c in coverages if c.start_date <= on_date and (c.end_date is None or c.end_date >= on_date)]
-    day = on_date.strftime("%m/%d/%Y")
+    day = format_date(on_date)
     primary = [c for c in active if c.order == CoverageOrder.PRIMARY]
     if not primary:
         if active:
@@ -106,9 +107,9 @@ def check_eligibility(session: Session, member_id: str, on_date: date, *, medica
         ended = sorted((c for c in coverages if c.end_date and c.end_date < on_date), key=lambda c: c.end_date)
         later = sorted((c for c in coverages if c.start_date > on_date), key=lambda c: c.start_date)
         if ended:
-            why = f"coverage ended {ended[-1].end_date:%m/%d/%Y}"
+            why = f"coverage ended {format_date(ended[-1].end_date)}"
         elif later:
-            why = f"coverage starts {later[0].start_date:%m/%d/%Y}"
+            why = f"coverage starts {format_date(later[0].start_date)}"
         else:
             why = "the member has no coverage with the plan"
         raise NotEligibleError(f"No active coverage on {day} ({why}): eligibility depends on the date of service.")

@@ -16,6 +16,7 @@ import re
 from datetime import date
 
 from store.enums import RequestKind
+from store.formats import format_date
 from store.forms import DraftForm
 
 SEXES = {"F": "Female", "M": "Male", "U": "Unknown"}
@@ -77,10 +78,10 @@ def newborn_errors(form: DraftForm, today: date) -> dict[str, str]:
     born = form.newborn_birth_date
     if born is not None:
         if born > today:
-            errors["newborn-birth-date"] = f"The baby's date of birth {born:%m/%d/%Y} is in the future."
+            errors["newborn-birth-date"] = f"The baby's date of birth {format_date(born)} is in the future."
         elif form.delivery_date is not None and abs((born - form.delivery_date).days) > 1:
             errors["newborn-birth-date"] = (
-                f"The baby's date of birth {born:%m/%d/%Y} is not the delivery date {form.delivery_date:%m/%d/%Y}.")
+                f"The baby's date of birth {format_date(born)} is not the delivery date {format_date(form.delivery_date)}.")
     return errors
 
 

@@ -501,7 +501,6 @@ async def test_queue_lines_to_decide_tab_and_paging(office, monkeypatch):
 
 
 async def test_cancel_a_draft_after_confirming(office):
-    pytest.importorskip("store.services.drafts")
     from tui.screens.decisions import ConfirmScreen
 
     store, clerk, _, _ = office
@@ -532,7 +531,6 @@ async def test_cancel_a_draft_after_confirming(office):
 
 
 async def test_copy_a_rejected_request_into_a_new_draft(office, monkeypatch):
-    pytest.importorskip("store.services.drafts")
     store, clerk, _, _ = office
     case_id = make_case(store, clerk, n=141, status=RequestStatus.REJECTED)
     resumed: list[int] = []
@@ -549,7 +547,6 @@ async def test_copy_a_rejected_request_into_a_new_draft(office, monkeypatch):
 
 
 async def test_attach_a_file_to_a_pending_case(office, tmp_path):
-    pytest.importorskip("store.services.attachments")
     from tui.screens.case_files import AttachFileScreen
 
     store, clerk, _, _ = office

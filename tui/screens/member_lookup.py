@@ -30,6 +30,7 @@ from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.errors import ValidationError
+from store.formats import format_date
 from store.services.member_lookup import MAX_MATCHES, MemberMatch
 from tui.errors import field_errors
 from tui.screens.decisions import FORM_CSS
@@ -160,7 +161,7 @@ class MemberLookupScreen(ModalScreen[MemberMatch | None]):
     @staticmethod
     def _describe(m: MemberMatch) -> str:
         medicaid = f" · Medicaid {m.medicaid_id}" if m.medicaid_id else ""
-        return f"{m.name} · born {m.birth_date:%m/%d/%Y} · {SEX_WORDS.get(m.sex, m.sex)} · ID {m.member_id}{medicaid}"
+        return f"{m.name} · born {format_date(m.birth_date)} · {SEX_WORDS.get(m.sex, m.sex)} · ID {m.member_id}{medicaid}"
 
     @on(OptionList.OptionSelected, "#lookup-matches")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
