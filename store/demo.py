@@ -475,6 +475,8 @@ def _restore_listing(conn, first_id: int) -> None:
     conn.exec_driver_sql(
         "INSERT INTO case_count (audience_id, status, n) "
         "SELECT audience_id, status, COUNT(*) FROM case_listing GROUP BY audience_id, status")
+    for statement in listing.fill_name_counts_sql():
+        conn.exec_driver_sql(statement)
     for name, columns in listing.listing_indexes():
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
     for index in _bulk_indexes():

@@ -16,6 +16,11 @@ exact in its own transaction:
 * ``case_count`` — signed deltas per (audience, status): a trigger appends
   +1 / -1 rows (appending never waits on another writer's counter row), and
   :func:`compact_counts` folds them into one row each from time to time.
+* ``case_name_count`` — signed deltas per (audience, member name, status),
+  appended by triggers on ``case_listing`` like ``case_count``: filtering by
+  a common last name sums a few rows per matching name instead of counting
+  tens of thousands of cases, and tells the page query how selective the
+  name is (:mod:`store.services.cases`).
 * the member-name search index — SQLite: the FTS5 table ``request_name_fts``
   (trigram tokenizer, external content ``auth_request``); PostgreSQL: a
   ``pg_trgm`` GIN index on ``auth_request.member_name``.
@@ -125,13 +130,68 @@ def _columns() -> str:
     return ", ".join(MIRRORED)
 
 
-def create_trigger_sql(dialect: str, *, names_table: bool = True) -> list[str]:
+def create_trigger_sql(dialect: str, *, names_table: bool = True, name_counts: bool = True) -> list[str]:
     """Statements creating the triggers that keep the listing, counts and the name index.
 
     ``names_table`` False gives migration 0008's triggers (a name index per
     case, ``request_name_fts``); True the current ones: every distinct member
-    name once in ``case_name``, with its own search index.
+    name once in ``case_name``, with its own search index. ``name_counts``
+    False leaves out the ``case_name_count`` triggers (migrations before 0013).
     """
+    extra = name_count_trigger_sql(dialect) if name_counts else []
+    return _listing_trigger_sql(dialect, names_table=names_table) + extra
+
+
+def name_count_trigger_sql(dialect: str) -> list[str]:
+    """Statements creating the triggers that keep ``case_name_count`` from ``case_listing``."""
+    add = "INSERT INTO case_name_count (audience_id, name, status, n) VALUES"
+    if dialect == "sqlite":
+        return [
+            f"""CREATE TRIGGER trg_name_count_insert AFTER INSERT ON case_listing BEGIN
+                {add} (NEW.audience_id, NEW.member_name, NEW.status, 1);
+            END""",
+            f"""CREATE TRIGGER trg_name_count_delete AFTER DELETE ON case_listing BEGIN
+                {add} (OLD.audience_id, OLD.member_name, OLD.status, -1);
+            END""",
+            f"""CREATE TRIGGER trg_name_count_update AFTER UPDATE OF status, audience_id, member_name ON case_listing
+                WHEN OLD.status IS NOT NEW.status OR OLD.audience_id IS NOT NEW.audience_id
+                    OR OLD.member_name IS NOT NEW.member_name BEGIN
+                {add} (OLD.audience_id, OLD.member_name, OLD.status, -1);
+                {add} (NEW.audience_id, NEW.member_name, NEW.status, 1);
+            END""",
+        ]
+    return [
+        f"""CREATE FUNCTION authdesk_name_count() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                {add} (OLD.audience_id, OLD.member_name, OLD.status, -1);
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                {add} (NEW.audience_id, NEW.member_name, NEW.status, 1);
+            END IF;
+            RETURN NULL;
+        END $$""",
+        "CREATE TRIGGER trg_name_count_change AFTER INSERT OR DELETE ON case_listing "
+        "FOR EACH ROW EXECUTE FUNCTION authdesk_name_count()",
+        "CREATE TRIGGER trg_name_count_update AFTER UPDATE OF status, audience_id, member_name ON case_listing "
+        "FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.audience_id IS DISTINCT FROM "
+        "NEW.audience_id OR OLD.member_name IS DISTINCT FROM NEW.member_name) EXECUTE FUNCTION authdesk_name_count()",
+    ]
+
+
+def drop_name_count_trigger_sql(dialect: str) -> list[str]:
+    """Statements dropping what :func:`name_count_trigger_sql` created."""
+    if dialect == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {n}"
+                for n in ("trg_name_count_insert", "trg_name_count_delete", "trg_name_count_update")]
+    return [
+        "DROP TRIGGER IF EXISTS trg_name_count_change ON case_listing",
+        "DROP TRIGGER IF EXISTS trg_name_count_update ON case_listing",
+        "DROP FUNCTION IF EXISTS authdesk_name_count()",
+    ]
+
+
+def _listing_trigger_sql(dialect: str, *, names_table: bool) -> list[str]:
     cols = _columns()
     assign_sqlite = ", ".join(f"{c} = COALESCE(NEW.{c}, {_null('sqlite', k)})" for c, k in MIRRORED.items())
     watched = ", ".join(MIRRORED)
@@ -255,7 +315,11 @@ def create_trigger_sql(dialect: str, *, names_table: bool = True) -> list[str]:
 
 
 def drop_trigger_sql(dialect: str) -> list[str]:
-    """Statements dropping what :func:`create_trigger_sql` created."""
+    """Statements dropping what :func:`create_trigger_sql` created (those missing are skipped)."""
+    return drop_name_count_trigger_sql(dialect) + _drop_listing_trigger_sql(dialect)
+
+
+def _drop_listing_trigger_sql(dialect: str) -> list[str]:
     if dialect == "sqlite":
         names = (
             "trg_listing_request_insert", "trg_listing_request_update", "trg_listing_request_name",
@@ -341,33 +405,53 @@ def fill_listing_sql(dialect: str) -> list[str]:
     ]
 
 
+def fill_name_counts_sql() -> list[str]:
+    """Statements recounting ``case_name_count`` from ``case_listing`` (after a bulk load)."""
+    return [
+        "DELETE FROM case_name_count",
+        "INSERT INTO case_name_count (audience_id, name, status, n) "
+        "SELECT audience_id, member_name, status, COUNT(*) FROM case_listing GROUP BY audience_id, member_name, status",
+    ]
+
+
+# delta table -> the columns its deltas are summed by
+_DELTA_TABLES = {"case_count": ("audience_id", "status"), "case_name_count": ("audience_id", "name", "status")}
+
+
 def compact_counts(conn) -> int:
-    """Fold the count deltas into one row per (audience, status); returns rows removed.
+    """Fold the count deltas (``case_count``, ``case_name_count``) into one row per key; returns rows removed.
 
     Safe beside concurrent writers: on PostgreSQL one statement deletes the
     rows it read (later deltas stay); on SQLite the write lock is taken first.
     """
+    return sum(_compact(conn, table, keys) for table, keys in _DELTA_TABLES.items())
+
+
+def _compact(conn, table: str, keys: tuple[str, ...]) -> int:
+    cols = ", ".join(keys)
     if conn.dialect.name == "postgresql":
-        before = conn.execute(text("SELECT COUNT(*) FROM case_count")).scalar_one()
+        before = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
         conn.execute(text(
-            "WITH gone AS (DELETE FROM case_count RETURNING audience_id, status, n) "
-            "INSERT INTO case_count (audience_id, status, n) "
-            "SELECT audience_id, status, SUM(n) FROM gone GROUP BY audience_id, status HAVING SUM(n) <> 0"
+            f"WITH gone AS (DELETE FROM {table} RETURNING {cols}, n) "
+            f"INSERT INTO {table} ({cols}, n) "
+            f"SELECT {cols}, SUM(n) FROM gone GROUP BY {cols} HAVING SUM(n) <> 0"
         ))
     else:
-        conn.execute(text("DELETE FROM case_count WHERE n = 0"))  # takes the write lock first
-        before = conn.execute(text("SELECT COUNT(*) FROM case_count")).scalar_one()
-        top = conn.execute(text("SELECT MAX(id) FROM case_count")).scalar()
+        conn.execute(text(f"DELETE FROM {table} WHERE n = 0"))  # takes the write lock first
+        before = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+        top = conn.execute(text(f"SELECT MAX(id) FROM {table}")).scalar()
         if top is None:
             return 0
-        sums = conn.execute(text(
-            "SELECT audience_id, status, SUM(n) FROM case_count WHERE id <= :top "
-            "GROUP BY audience_id, status HAVING SUM(n) <> 0"), {"top": top}).all()
-        conn.execute(text("DELETE FROM case_count WHERE id <= :top"), {"top": top})
-        if sums:
-            conn.execute(text("INSERT INTO case_count (audience_id, status, n) VALUES (:a, :s, :n)"),
-                         [{"a": a, "s": s, "n": n} for a, s, n in sums])
-    after = conn.execute(text("SELECT COUNT(*) FROM case_count")).scalar_one()
+        conn.execute(text(
+            f"CREATE TEMP TABLE IF NOT EXISTS authdesk_folded AS SELECT {cols}, n FROM {table} WHERE 0"))
+        conn.execute(text("DELETE FROM temp.authdesk_folded"))
+        conn.execute(text(
+            f"INSERT INTO temp.authdesk_folded SELECT {cols}, SUM(n) FROM {table} WHERE id <= :top "
+            f"GROUP BY {cols} HAVING SUM(n) <> 0"), {"top": top})
+        conn.execute(text(f"DELETE FROM {table} WHERE id <= :top"), {"top": top})
+        conn.execute(text(f"INSERT INTO {table} ({cols}, n) SELECT {cols}, n FROM temp.authdesk_folded"))
+        conn.execute(text("DROP TABLE temp.authdesk_folded"))
+    after = conn.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
     return before - after
 
 
@@ -407,5 +491,7 @@ __all__ = [
     "SORT_KEYS",
     "analyze",
     "compact_counts",
+    "fill_name_counts_sql",
     "listing_indexes",
+    "name_count_trigger_sql",
 ]

@@ -285,6 +285,23 @@ class CaseName(SQLModel, table=True):
     name: str = Field(max_length=200, unique=True)
 
 
+class CaseNameCount(SQLModel, table=True):
+    """Signed deltas of how many cases an audience has per member name and status (summed when read).
+
+    Kept by triggers on ``case_listing`` (:mod:`store.listing`): a filter by a
+    name sums a few rows per matching name instead of counting its cases.
+    """
+
+    __tablename__ = "case_name_count"
+    __table_args__ = (Index("ix_case_name_count_audience_name", "audience_id", "name", "status", "n"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audience_id: int
+    name: str = Field(max_length=200)
+    status: str = Field(max_length=16)
+    n: int
+
+
 class CaseCount(SQLModel, table=True):
     """Signed deltas of how many cases an audience has in a status (summed when read)."""
 
@@ -475,6 +492,7 @@ __all__ = [
     "CaseEvent",
     "CaseListing",
     "CaseName",
+    "CaseNameCount",
     "Coverage",
     "DiagnosisLine",
     "Member",

@@ -68,7 +68,7 @@ def upgrade() -> None:
     op.create_index("ix_request_medicaid_id_entered", "auth_request", ["medicaid_id_entered"])
     for statement in listing.create_name_index_sql(conn, names_table=False):
         op.execute(statement)
-    for statement in listing.create_trigger_sql(dialect, names_table=False):
+    for statement in listing.create_trigger_sql(dialect, names_table=False, name_counts=False):
         op.execute(statement)
     listing.analyze(conn)
 
