@@ -455,6 +455,17 @@ def _compact(conn, table: str, keys: tuple[str, ...]) -> int:
     return before - after
 
 
+def own_tables(conn) -> list[str]:
+    """AuthDesk's tables present in the connection's schema, in dependency order."""
+    from sqlalchemy import inspect
+    from sqlmodel import SQLModel
+
+    import store.models  # noqa: F401  (registers the tables)
+
+    present = set(inspect(conn).get_table_names())
+    return [t.name for t in SQLModel.metadata.sorted_tables if t.name in present]
+
+
 def analyze(conn) -> None:
     """Refresh the planner's statistics (after seeding, imports and migrations).
 
@@ -466,15 +477,9 @@ def analyze(conn) -> None:
         conn.execute(text("PRAGMA analysis_limit=1000"))
         conn.execute(text("ANALYZE"))
         return
-    from sqlalchemy import inspect
-    from sqlmodel import SQLModel
-
-    import store.models  # noqa: F401  (registers the tables)
-
     from sqlalchemy.exc import DBAPIError
 
-    present = set(inspect(conn).get_table_names())
-    for name in (t.name for t in SQLModel.metadata.sorted_tables if t.name in present):
+    for name in own_tables(conn):
         try:  # one table at a time, each in a savepoint: a deadlock with another
             # session's ANALYZE skips that table instead of undoing the caller's work
             with conn.begin_nested():
@@ -494,4 +499,5 @@ __all__ = [
     "fill_name_counts_sql",
     "listing_indexes",
     "name_count_trigger_sql",
+    "own_tables",
 ]
