@@ -163,6 +163,30 @@ class _Filter:
             self._matched[audience] = {status: int(n) for status, n in rows if n}
         return self._matched[audience]
 
+    def first_names(self, session: Session, audience: int, status: RequestStatus, descending: bool,
+                    seek: tuple | None, needed: int) -> list[str]:
+        """The matching names in name order (from ``seek``'s name on) that hold the next ``needed`` cases."""
+        counted = func.sum(CaseNameCount.n)
+        query = (
+            select(CaseNameCount.name, counted)
+            .where(CaseNameCount.audience_id == audience, CaseNameCount.status == status.value,
+                   NameMatch(CaseNameCount.name, self.words))
+            .group_by(CaseNameCount.name)
+            .having(counted > 0)
+            .order_by(desc(CaseNameCount.name) if descending else asc(CaseNameCount.name))
+        )
+        if seek is not None:
+            query = query.where(CaseNameCount.name <= seek[0] if descending else CaseNameCount.name >= seek[0])
+        names: list[str] = []
+        found = 0
+        for name, n in session.execute(query):
+            names.append(name)
+            if seek is None or name != seek[0]:  # the seek's own name: some of its cases are behind
+                found += int(n)
+            if found >= needed:
+                break
+        return names
+
 
 def build_search_text(*parts: str | None) -> str:
     """Lowercased text the filter searches: member name, IDs and numbers."""
@@ -302,8 +326,11 @@ def _ordered_keys(session, audience, statuses, filt, key, descending, seek, skip
             matched = filt.matched(session, audience).get(status.value, 0)
             if not matched:
                 return []
-            if key is not _LISTING.c.member_name and matched * matched > (offset + limit) * _status_total(
-                    session, audience, [status]):
+            if key is _LISTING.c.member_name:
+                # Sorted by name: only the first matching names, enough for this page, are read.
+                names = filt.first_names(session, audience, status, descending, seek, offset + limit)
+                condition = _LISTING.c.member_name.in_(names)
+            elif matched * matched > (offset + limit) * _status_total(session, audience, [status]):
                 # A common name: walk the sort column's index and keep the rows of matching names
                 # (about (offset + limit) / share rows read); the name index is kept out of the plan.
                 condition = NameMatch(_LISTING.c.member_name + "", filt.words)

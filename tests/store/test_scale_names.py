@@ -315,3 +315,39 @@ def test_seed_reports_its_stages(store, frozen_now):
     seed_demo(store, cases=120, progress=lambda done, what: calls.append((done, what)))
     assert [what for _, what in calls if what != "cases"] == ["listing", "indexes", "statistics"]
     assert (120, "cases") in calls
+
+
+@pytest.mark.parametrize("word", ["garcia", "an"])  # a rare name (read whole), a common one (the sort index walked)
+@pytest.mark.parametrize("statuses", [(RequestStatus.ACCEPTED,), (RequestStatus.EXPIRED, RequestStatus.CANCELLED)])
+@pytest.mark.parametrize("sort,descending", [("updated", True), ("member", False), ("member", True),
+                                             ("decided", True)])
+def test_paging_a_name_filter_returns_every_match_once(store, frozen_now, word, statuses, sort, descending):
+    from store.services import cases
+
+    seed_demo(store, cases=400)
+    with store.session() as session:
+        amy = to_user_record(session, session.execute(select(User).where(User.username == "amy")).scalar_one())
+    expected = _visible_matching(store, amy, word)
+    total = sum(expected.get(s.value, 0) for s in statuses)
+    cases._POSITIONS.clear()
+    with store.session() as session:
+        first = list_requests(session, amy, statuses, text=word, sort=sort, descending=descending, limit=7)
+        assert first.total == total > 0
+        pages = [first]
+        while pages[-1].offset + 7 < total:
+            pages.append(list_requests(session, amy, statuses, text=word, sort=sort, descending=descending, limit=7,
+                                       offset=pages[-1].offset + 7))
+        rows = [r for p in pages for r in p.rows]
+        assert len(rows) == len({r.id for r in rows}) == total
+        assert all(word in r.member_name.lower() for r in rows)
+        if sort == "member":
+            names = [r.member_name for r in rows]
+            assert names == sorted(names, reverse=descending)
+        for page in reversed(pages[:-1]):  # back again, page by page
+            assert list_requests(session, amy, statuses, text=word, sort=sort, descending=descending, limit=7,
+                                 offset=page.offset) == page
+    cases._POSITIONS.clear()
+    with store.session() as session:  # jumps, no neighbour seen
+        for page in pages[::3]:
+            assert list_requests(session, amy, statuses, text=word, sort=sort, descending=descending, limit=7,
+                                 offset=page.offset) == page
