@@ -66,6 +66,12 @@ class HousekeepingReport:
         return "\n".join(lines)
 
 
+# The order of a chunk, sorted after its index range is read: ordered by the primary key
+# itself, PostgreSQL's planner walks the whole case table in id order for the LIMIT when it
+# misjudges how many drafts match (1.5 s at a million cases with nothing to do).
+_UNINDEXED_ID = AuthRequest.id + 0
+
+
 def _due_ids(now: datetime, limit: int) -> list:
     """Queries of draft ids whose expiry instant is at or before ``now``.
 
@@ -76,11 +82,11 @@ def _due_ids(now: datetime, limit: int) -> list:
     return [
         select(AuthRequest.id)
         .where(AuthRequest.status == RequestStatus.DRAFT, AuthRequest.expires_at <= now)
-        .order_by(AuthRequest.id).limit(limit),
+        .order_by(_UNINDEXED_ID).limit(limit),
         select(AuthRequest.id)
         .where(AuthRequest.status == RequestStatus.DRAFT, AuthRequest.expires_at.is_(None),
                AuthRequest.created_at <= now - DRAFT_LIFETIME)
-        .order_by(AuthRequest.id).limit(limit),
+        .order_by(_UNINDEXED_ID).limit(limit),
     ]
 
 
@@ -91,12 +97,12 @@ def _soon_ids(now: datetime, window: timedelta, limit: int) -> list:
         select(AuthRequest.id)
         .where(AuthRequest.status == RequestStatus.DRAFT, AuthRequest.expires_at > now,
                AuthRequest.expires_at <= horizon, AuthRequest.expiry_reminder_queued_at.is_(None))
-        .order_by(AuthRequest.id).limit(limit),
+        .order_by(_UNINDEXED_ID).limit(limit),
         select(AuthRequest.id)
         .where(AuthRequest.status == RequestStatus.DRAFT, AuthRequest.expires_at.is_(None),
                AuthRequest.created_at > now - DRAFT_LIFETIME, AuthRequest.created_at <= horizon - DRAFT_LIFETIME,
                AuthRequest.expiry_reminder_queued_at.is_(None))
-        .order_by(AuthRequest.id).limit(limit),
+        .order_by(_UNINDEXED_ID).limit(limit),
     ]
 
 
