@@ -168,7 +168,6 @@ class CaseActionsMixin(Screen):
         case = self.case
         if case is None:
             return None
-        user = self.app.user
         if section_id == "lines":
             can_decide = self._allowed("decide_line")
             old = _index_of(case.lines, self._picked("#case-lines"))
