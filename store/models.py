@@ -151,11 +151,12 @@ class AuthRequest(SQLModel, table=True):
         Index("ix_request_member_pk", "member_pk"),
         Index("ix_request_member_id_entered", "member_id_entered"),
         Index("ix_request_medicaid_id_entered", "medicaid_id_entered"),
-        # Housekeeping's drafts (migration 0012): only rows a run may still change.
-        Index("ix_request_reminder_due", "expires_at",
+        # Housekeeping's drafts (migration 0012): only rows a run may still change, with their id
+        # (PostgreSQL reads them index-only).
+        Index("ix_request_reminder_due", "expires_at", "id",
               sqlite_where=text("status = 'draft' AND expiry_reminder_queued_at IS NULL"),
               postgresql_where=text("status = 'draft' AND expiry_reminder_queued_at IS NULL")),
-        Index("ix_request_draft_no_expiry", "created_at",
+        Index("ix_request_draft_no_expiry", "created_at", "id",
               sqlite_where=text("status = 'draft' AND expires_at IS NULL"),
               postgresql_where=text("status = 'draft' AND expires_at IS NULL")),
     )

@@ -284,3 +284,26 @@ def test_two_writers_deciding_lines_of_one_case_leave_the_right_outcome(store):
     assert not errors
     assert _outcomes(store, case_id) == {"approved_after_pend"}
     assert_report_exact(store)
+
+
+def test_migration_0012_fills_the_columns_and_goes_back_down(world):
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from store.migrate import alembic_config
+
+    store = world
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0011")
+    assert "outcome" not in {c["name"] for c in inspect(store.engine).get_columns("case_listing")}
+    with store.session() as s:  # changes under 0011's triggers: the listing still follows
+        s.execute(update(ServiceLine).values(status="A4", was_pended=True))
+        s.execute(update(AuthRequest).where(AuthRequest.status == "pending").values(
+            status="accepted", decided_at=T0 + timedelta(days=9)))
+    command.upgrade(config, "head")
+    rows = stored_rows(store)
+    assert {o for o, _, _ in rows.values()} == {"", "pended", "denied"}
+    assert any(late for _, _, late in rows.values())
+    assert rows == expected_rows(store)
+    _apply(store, "line", 0, LineStatus.APPROVED)  # and the triggers keep them from now on
+    assert_report_exact(store)

@@ -28,8 +28,8 @@ branch_labels = None
 depends_on = None
 
 DRAFT_INDEXES = (
-    ("ix_request_reminder_due", ["expires_at"], "status = 'draft' AND expiry_reminder_queued_at IS NULL"),
-    ("ix_request_draft_no_expiry", ["created_at"], "status = 'draft' AND expires_at IS NULL"),
+    ("ix_request_reminder_due", ["expires_at", "id"], "status = 'draft' AND expiry_reminder_queued_at IS NULL"),
+    ("ix_request_draft_no_expiry", ["created_at", "id"], "status = 'draft' AND expires_at IS NULL"),
 )
 
 
