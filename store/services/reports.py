@@ -157,7 +157,14 @@ def _middle(session: Session, dialect: str, bind: list, params: dict, urgencies:
         return []
     hint = _hint(dialect)
     arms = [_MIDDLE_SQL.format(hint=hint, n=i) for i in range(len(urgencies))]
-    sql = " UNION ALL ".join(arms) + " ORDER BY 1 LIMIT :take OFFSET :skip"
+    if len(arms) == 1:
+        sql = f"{arms[0]} ORDER BY decision_micros"
+    elif dialect == "sqlite":  # a compound SELECT … ORDER BY: merged ("MERGE (UNION ALL)")
+        sql = " UNION ALL ".join(arms) + " ORDER BY 1"
+    else:  # each walk ordered in its own parentheses: PostgreSQL merges them (Merge Append), else it sorts
+        sql = ("SELECT decision_micros FROM (" + " UNION ALL ".join(f"({arm} ORDER BY decision_micros)" for arm in arms)
+               + ") AS walks ORDER BY decision_micros")
+    sql += " LIMIT :take OFFSET :skip"
     values = dict(params, take=2 - count % 2, skip=(count - 1) // 2)
     values.update({f"urgency{i}": u for i, u in enumerate(urgencies)})
     return [int(m) for m in session.execute(text(sql).bindparams(*bind), values).scalars()]
