@@ -16,6 +16,10 @@ exact in its own transaction:
 * ``case_count`` — signed deltas per (audience, status): a trigger appends
   +1 / -1 rows (appending never waits on another writer's counter row), and
   :func:`compact_counts` folds them into one row each from time to time.
+* the CMS-0057-F report's figures, on each listing row (migration 0012):
+  ``outcome``, ``decision_micros`` and ``late`` (:func:`report_exprs`), kept
+  by the same triggers and by triggers on ``service_line``, with one covering
+  partial index for the report (:data:`REPORT_INDEX`).
 * the member-name search index — SQLite: the FTS5 table ``request_name_fts``
   (trigram tokenizer, external content ``auth_request``); PostgreSQL: a
   ``pg_trgm`` GIN index on ``auth_request.member_name``.
@@ -96,6 +100,7 @@ REPORT_INDEX = "ix_case_listing_report"
 REPORT_INDEX_COLUMNS = ["audience_id", "urgency", "decision_micros", "decided_at", "outcome", "late"]
 REPORT_INDEX_WHERE = "outcome <> ''"
 DECIDED_STATUSES = ("accepted", "rejected")
+_DECIDED = "(" + ", ".join(f"'{s}'" for s in DECIDED_STATUSES) + ")"
 APPROVED_LINE_CODES = ("A1", "A2", "A6")  # approved, partially approved, modified
 
 # Migration 0008's name index (per case), replaced in 0011 by one over distinct names.
@@ -151,7 +156,7 @@ def report_exprs(dialect: str, alias: str) -> dict[str, str]:
     * ``late`` — 1 when decided after its due time, else 0.
     """
     r = alias
-    decided = (f"{r}.status IN ('accepted', 'rejected') AND {r}.submitted_at IS NOT NULL "
+    decided = (f"{r}.status IN {_DECIDED} AND {r}.submitted_at IS NOT NULL "
                f"AND {r}.decided_at IS NOT NULL")
     approved = ", ".join(f"'{c}'" for c in APPROVED_LINE_CODES)
     lines = f"""(SELECT CASE
@@ -192,7 +197,7 @@ def fill_report_sql(dialect: str) -> str:
     picked = ", ".join(f"{exprs[c]} AS {c}" for c in REPORT_COLUMNS)
     assign = ", ".join(f"{c} = x.{c}" for c in REPORT_COLUMNS)
     return (f"UPDATE case_listing SET {assign} FROM (SELECT r.id, {picked} FROM auth_request r "
-            f"WHERE r.status IN ('accepted', 'rejected')) AS x WHERE case_listing.request_id = x.id")
+            f"WHERE r.status IN {_DECIDED}) AS x WHERE case_listing.request_id = x.id")
 
 
 def report_index_sql() -> str:
@@ -201,18 +206,19 @@ def report_index_sql() -> str:
             f"WHERE {REPORT_INDEX_WHERE}")
 
 
-def _line_outcome_sql(dialect: str, request_id: str) -> str:
+def _line_outcome_sql(dialect: str, request_id: str, only_if: str = "") -> str:
     """Statement(s) setting the outcome of case ``request_id``'s listing rows after a line changed.
 
     On PostgreSQL the case's row is locked first (``FOR NO KEY UPDATE``, which
     a decision's own ``UPDATE`` of the case also takes): two writers changing
     lines of one case then take turns, and the second one's next statement
     sees the first one's lines — neither can leave an outcome computed from
-    lines another transaction has since changed.
+    lines another transaction has since changed. ``only_if``: an extra
+    condition (SQLite has no ``IF`` in a trigger body).
     """
     outcome = report_exprs(dialect, "r")["outcome"]
     update = (f"UPDATE case_listing SET outcome = (SELECT {outcome} FROM auth_request r WHERE r.id = {request_id}) "
-              f"WHERE request_id = {request_id} AND status = 'accepted';")
+              f"WHERE request_id = {request_id} AND status = 'accepted'{f' AND {only_if}' if only_if else ''};")
     if dialect == "sqlite":
         return update
     return f"PERFORM 1 FROM auth_request WHERE id = {request_id} FOR NO KEY UPDATE;\n                {update}"
@@ -256,7 +262,7 @@ def create_trigger_sql(dialect: str, *, names_table: bool = True, report: bool =
             f"""CREATE TRIGGER trg_listing_line_update AFTER UPDATE OF status, was_pended, request_id
                 ON service_line BEGIN
                 {_line_outcome_sql('sqlite', 'NEW.request_id')}
-                {_line_outcome_sql('sqlite', 'OLD.request_id')}
+                {_line_outcome_sql('sqlite', 'OLD.request_id', 'OLD.request_id IS NOT NEW.request_id')}
             END""",
             f"""CREATE TRIGGER trg_listing_line_delete AFTER DELETE ON service_line BEGIN
                 {_line_outcome_sql('sqlite', 'OLD.request_id')}
