@@ -292,9 +292,13 @@ def test_migration_0012_fills_the_columns_and_goes_back_down(world):
 
     from store.migrate import alembic_config
 
+    from alembic.script import ScriptDirectory
+
     store = world
     config = alembic_config(store.engine)
-    command.downgrade(config, "0011")
+    (this,) = [rev for rev in ScriptDirectory.from_config(config).walk_revisions()
+               if rev.path.endswith("_report_listing.py")]
+    command.downgrade(config, this.down_revision)  # the revision before this one, wherever it is chained
     assert "outcome" not in {c["name"] for c in inspect(store.engine).get_columns("case_listing")}
     with store.session() as s:  # changes under 0011's triggers: the listing still follows
         s.execute(update(ServiceLine).values(status="A4", was_pended=True))
@@ -307,3 +311,35 @@ def test_migration_0012_fills_the_columns_and_goes_back_down(world):
     assert rows == expected_rows(store)
     _apply(store, "line", 0, LineStatus.APPROVED)  # and the triggers keep them from now on
     assert_report_exact(store)
+
+
+def test_the_report_reads_one_covering_index_and_sorts_nothing(world):
+    """SQLite's plan of every report query: the covering partial index, no temporary B-tree (no sort)."""
+    from sqlalchemy import event
+
+    from store.services.reports import decision_metrics
+
+    store = world
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's; PostgreSQL's plans are in docs/benchmarks.md")
+    seen: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "case_listing" in statement:
+            seen.append((statement, parameters))
+
+    from store.enums import Role
+    from tests.store.review_cases import quick_user
+
+    reviewer = quick_user(store, "rev9", role=Role.REVIEWER)
+    event.listen(store.engine, "before_cursor_execute", capture)
+    try:
+        with store.session() as s:
+            assert decision_metrics(s, reviewer, T0 - timedelta(days=1), T0 + timedelta(days=30)).total.decided
+    finally:
+        event.remove(store.engine, "before_cursor_execute", capture)
+    assert len(seen) == 4  # counts; standard, expedited and all-urgency middles
+    with store.engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = " | ".join(row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+            assert "COVERING INDEX ix_case_listing_report" in plan and "TEMP B-TREE" not in plan, plan
