@@ -18,9 +18,9 @@ from sqlmodel import Session
 
 from store.enums import LineStatus, RequestStatus, Urgency
 from store.errors import ValidationError
+from store.listing import REPORT_INDEX
 from store.models import AuthRequest, ServiceLine
 from store.records import UserRecord
-from store.listing import REPORT_INDEX
 from store.services.cases import audience_of, visible_to
 from store.types import UTCDateTime, utcnow
 

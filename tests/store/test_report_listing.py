@@ -89,10 +89,10 @@ def _decide(store, reviewer, case_id, line_id, outcome, when):
         units, start, end = line.requested_units, line.from_date, line.to_date
     if outcome == "A2" and units == 1:
         outcome = "A1"
-    kw = {"A1": dict(units=units, from_date=start, to_date=end),
-          "A2": dict(units=units - 1, from_date=start, to_date=end),
-          "A6": dict(units=units + 1, from_date=start, to_date=end),
-          "A3": dict(reason="Criteria not met"), "A4": dict(reason="Need notes")}[outcome]
+    kw = {"A1": {"units": units, "from_date": start, "to_date": end},
+          "A2": {"units": units - 1, "from_date": start, "to_date": end},
+          "A6": {"units": units + 1, "from_date": start, "to_date": end},
+          "A3": {"reason": "Criteria not met"}, "A4": {"reason": "Need notes"}}[outcome]
     _at(when, review.decide_line, store, reviewer, case_id, line_id, outcome,
         attachments_dir=store.attachments_dir, **kw)
 
@@ -104,7 +104,7 @@ def office(store, frozen_now, tmp_path):
 
 def test_every_service_keeps_the_report_columns(office, tmp_path, frozen_now):
     store, clerk, reviewer = office.store, office.clerk, office.reviewer
-    d = dict(attachments_dir=store.attachments_dir)
+    d = {"attachments_dir": store.attachments_dir}
     submitted = submit_case(office, RequestKind.SERVICE)  # three lines
     assert _outcomes(store, submitted) == {""}
     later = frozen_now + timedelta(hours=5, microseconds=250)
@@ -183,7 +183,7 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def world(store):
-    clerk, other, reviewer = people(store)
+    clerk, other, _reviewer = people(store)
     for i, status in enumerate([RequestStatus.ACCEPTED, RequestStatus.REJECTED, RequestStatus.PENDING,
                                 RequestStatus.ACCEPTED, RequestStatus.DRAFT]):
         make_case(store, clerk if i % 2 else other, status=status, org="NORTH" if i % 2 else "SOUTH",
@@ -288,11 +288,10 @@ def test_two_writers_deciding_lines_of_one_case_leave_the_right_outcome(store):
 
 def test_migration_0012_fills_the_columns_and_goes_back_down(world):
     from alembic import command
+    from alembic.script import ScriptDirectory
     from sqlalchemy import inspect
 
     from store.migrate import alembic_config
-
-    from alembic.script import ScriptDirectory
 
     store = world
     config = alembic_config(store.engine)
