@@ -227,13 +227,16 @@ def decision_metrics(
         rows[urgency] = (int(decided), counts, int(figures[-2] or 0), int(figures[-1] or 0))
     nothing = (0, dict.fromkeys(_OUTCOMES, 0), 0, 0)
     by_urgency = []
+    middles: dict[tuple[str, ...], list[int]] = {}
     for u in (Urgency.STANDARD, Urgency.EXPEDITED):
         decided, counts, late, micros = rows.get(u.value, nothing)
-        middle = _middle(session, dialect, bind, params, [u.value], decided)
-        by_urgency.append(_metrics(u, counts, late, micros, middle))
+        middles[(u.value,)] = _middle(session, dialect, bind, params, [u.value], decided)
+        by_urgency.append(_metrics(u, counts, late, micros, middles[(u.value,)]))
     counted = [rows.get(u.value, nothing) for u in (Urgency.STANDARD, Urgency.EXPEDITED)]
     every = {o: sum(r[1][o] for r in counted) for o in _OUTCOMES}
-    middle = _middle(session, dialect, bind, params, sorted(rows), sum(r[0] for r in rows.values()))
+    present = tuple(sorted(rows))  # every urgency decided in the period (one alone: its middle is the total's)
+    middle = middles.get(present) or _middle(session, dialect, bind, params, list(present),
+                                             sum(r[0] for r in rows.values()))
     total = _metrics(None, every, sum(r[2] for r in counted), sum(r[3] for r in counted), middle)
     return DecisionMetrics(start=lo, end=hi, by_urgency=tuple(by_urgency), total=total)
 
