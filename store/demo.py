@@ -418,6 +418,10 @@ def seed_demo(
 
     with store.engine.begin() as conn:  # after the commit: never a reason to lose the seed
         analyze(conn)
+    if store.engine.dialect.name != "sqlite":  # the visibility map, for index-only scans
+        from store.listing import vacuum_listing
+
+        vacuum_listing(store.engine)
     from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
 
     with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help
@@ -448,7 +452,7 @@ def _set_aside_listing(conn) -> None:
     dialect = conn.dialect.name
     for statement in listing.drop_trigger_sql(dialect):
         conn.exec_driver_sql(statement)
-    for name, _columns in listing.listing_indexes():
+    for name, _columns in [*listing.listing_indexes(), (listing.REPORT_INDEX, [])]:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if dialect == "sqlite":
         for statement in listing.drop_name_index_sql(dialect):
@@ -460,8 +464,8 @@ def _restore_listing(conn, first_id: int) -> None:
     from store import listing
 
     dialect = conn.dialect.name
-    cols = ", ".join(listing.MIRRORED)
-    values = listing.mirrored_values(dialect, "r")
+    cols = ", ".join([*listing.MIRRORED, *listing.REPORT_COLUMNS])
+    values = f"{listing.mirrored_values(dialect, 'r')}, {listing.report_values(dialect, 'r')}"
     conn.execute(text(
         f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
         f"SELECT {listing.PLAN_AUDIENCE}, r.id, {values} FROM auth_request r WHERE r.id >= :first"),
@@ -477,6 +481,7 @@ def _restore_listing(conn, first_id: int) -> None:
         "SELECT audience_id, status, COUNT(*) FROM case_listing GROUP BY audience_id, status")
     for name, columns in listing.listing_indexes():
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
+    conn.exec_driver_sql(listing.report_index_sql())
     for index in _bulk_indexes():
         index.create(conn, checkfirst=True)
     conn.exec_driver_sql(listing.fill_names_sql(dialect, first_id))
