@@ -522,7 +522,7 @@ def _set_aside_listing(conn) -> None:
     dialect = conn.dialect.name
     for statement in listing.drop_trigger_sql(dialect):
         conn.exec_driver_sql(statement)
-    for name, _columns in listing.listing_indexes():
+    for name, _columns in [*listing.listing_indexes(), (listing.REPORT_INDEX, [])]:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if dialect == "sqlite":
         for statement in listing.drop_name_index_sql(dialect):
@@ -541,8 +541,8 @@ def _restore_listing(conn, first_id: int) -> None:
     from store import listing
 
     dialect = conn.dialect.name
-    cols = ", ".join(listing.MIRRORED)
-    values = listing.mirrored_values(dialect, "r")
+    cols = ", ".join([*listing.MIRRORED, *listing.REPORT_COLUMNS])
+    values = f"{listing.mirrored_values(dialect, 'r')}, {listing.report_values(dialect, 'r')}"
     conn.execute(text(
         f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
         f"SELECT {listing.PLAN_AUDIENCE}, r.id, {values} FROM auth_request r WHERE r.id >= :first"),
@@ -568,6 +568,7 @@ def _restore_indexes(conn) -> None:
     dialect = conn.dialect.name
     for name, columns in listing.listing_indexes():
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
+    conn.exec_driver_sql(listing.report_index_sql())
     for index in _bulk_indexes():
         index.create(conn, checkfirst=True)
     for statement in listing.create_name_index_sql(conn):

@@ -1,7 +1,7 @@
 """Case counts per member name: a filter by a common last name sums counters
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06
 
 Filtering the dashboard by a common last name (2.5% of a million cases match
@@ -22,7 +22,7 @@ from alembic import op
 from store import listing
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
