@@ -27,7 +27,7 @@ from sqlalchemy import insert, select, text, update
 from store.demo import is_seeded, seed_demo
 from store.enums import RequestKind, RequestStatus
 from store.listing import PLAN_AUDIENCE, compact_counts
-from store.models import AuthRequest, RequestOrganization, User
+from store.models import AuthRequest, RequestOrganization, ServiceLine, User
 from store.services import review
 from store.services.auth import to_user_record
 from store.services.cases import count_by_status, list_requests
@@ -224,16 +224,17 @@ def test_a_bulk_seed_holds_what_the_triggers_would_write(store, frozen_now):
     assert bulk["name_counts"] and bulk["listing"]
     assert stored_name_counts(store) == brute_name_counts(store)
     # the same cases written again row by row, with the triggers at work
-    requests, organizations = AuthRequest.__table__, RequestOrganization.__table__
+    requests, organizations, lines = AuthRequest.__table__, RequestOrganization.__table__, ServiceLine.__table__
     with store.engine.begin() as conn:
         cases = [dict(r._mapping) for r in conn.execute(select(requests).order_by(requests.c.id))]
         links = [dict(r._mapping) for r in conn.execute(select(organizations))]
-        conn.execute(text("DELETE FROM request_organization"))
-        conn.execute(text("DELETE FROM auth_request"))
-        for table in ("case_listing", "case_name_count", "case_count", "case_name"):
+        services = [dict(r._mapping) for r in conn.execute(select(lines).order_by(lines.c.id))]
+        for table in ("service_line", "request_organization", "diagnosis_line", "case_event", "auth_request",
+                      "case_listing", "case_name_count", "case_count", "case_name"):
             conn.execute(text(f"DELETE FROM {table}"))
         conn.execute(insert(requests), cases)
         conn.execute(insert(organizations), links)
+        conn.execute(insert(lines), services)  # the report's outcome follows the lines
     assert _snapshot(store) == bulk
 
 
