@@ -43,3 +43,26 @@ class CompactFooterMixin:
     def on_resize(self, event: events.Resize) -> None:
         # the breakpoint classes change with the size: the footer asks again
         self.call_after_refresh(self.refresh_bindings)
+
+
+class WizardFooterMixin(CompactFooterMixin):
+    """The request wizard's footer under 100 columns (``class WizardScreen(WizardFooterMixin, Screen[None])``).
+
+    Previous step (ctrl+PgUp, alt+p, or F1–F7 to jump), Submit (F10; the
+    review step has its Submit button) and Search (ctrl+f) leave the footer;
+    the others get one-word labels, so the keys of the focused field (y/n,
+    s/e, F4, p …) and Save, Next, Attach, Close fit in 80 columns.
+    """
+
+    NARROW_HIDDEN: ClassVar[frozenset[str]] = frozenset({"wizard-previous", "wizard-submit", "search"})
+    NARROW_LABELS: ClassVar[dict[str, str]] = {
+        "wizard-next": "Next",
+        "wizard-browse": "Attach",
+        "wizard-accept-proposal": "Accept",
+        "wizard-leave": "Close",
+        "wizard-member-lookup": "Find",
+        "diagnosis-primary": "Primary",
+        "line-remove": "Remove",
+        "line-remove-code": "Remove",
+        "attachment-remove": "Remove",
+    }

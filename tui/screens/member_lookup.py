@@ -41,8 +41,15 @@ SEX_WORDS = {"F": "female", "M": "male", "U": "sex unknown"}
 class MemberLookupScreen(ModalScreen[MemberMatch | None]):
     """Last name + date of birth (+ first name) → a pick list of members."""
 
+    # FORM_CSS frames FormModal and ConfirmScreen only: the same frame, here by name
     DEFAULT_CSS = FORM_CSS + """
-    MemberLookupScreen > #form { width: 84; }
+    MemberLookupScreen { align: center middle; }
+    MemberLookupScreen > #form {
+        width: 84; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
+        border: thick $primary; background: $surface; padding: 0 2 1 2;
+    }
+    MemberLookupScreen #form-title { text-style: bold; padding: 1 0 0 0; }
+    MemberLookupScreen .form-text { color: $text-muted; height: auto; }
     MemberLookupScreen .form-row { height: auto; margin: 1 0 0 0; }
     MemberLookupScreen .form-row Label { width: 18; text-style: bold; }
     MemberLookupScreen .form-row Input { width: 1fr; background: $boost; }
