@@ -30,7 +30,7 @@ class StepHeader(Widget):
     """One line: number, state and name of each step, the current one highlighted.
 
     Every step stays on the line whatever the width: the full names when they
-    fit (120 columns), else the first word of each ("✓1 Member›!3 Services…",
+    fit (120 columns: 115 cells), else the first word of each ("✓1 Member›!3 Services…",
     78 cells for the seven steps, so an 80-column terminal shows them all),
     else only the current step named and the others as their number and state.
 
@@ -74,6 +74,7 @@ class StepHeader(Widget):
         width = self.content_region.width or self.size.width
         for label, separator in (
             (lambda i, name: f" {i + 1} {name} ", "›"),
+            (lambda i, name: f"{i + 1} {name}", "›"),
             (lambda i, name: f"{i + 1} {short_name(name)}", "›"),
             (lambda i, name: f"{i + 1} {short_name(name)}" if i == self.current else f"{i + 1}", " › "),
             (lambda i, name: f"{i + 1} {short_name(name)}" if i == self.current else f"{i + 1}", "›"),
