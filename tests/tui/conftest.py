@@ -159,6 +159,25 @@ def office(sqlite_store, frozen_now):
 # ----- 80×24: what is cut -----
 
 
+async def snapshot_ready(pilot) -> None:
+    """Before a snapshot: animations over, tables fitted, no toast, steady cursors."""
+    from textual.widgets import Input
+
+    from tui.widgets.fitting_table import FittingTable
+
+    await settle(pilot)
+    await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
+    for _ in range(500):  # the tables have fitted their columns to the width (a wait, bounded)
+        if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
+            break
+        await pilot.pause()
+    pilot.app.clear_notifications()
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await settle(pilot)
+
+
 def footer_cut(app) -> list[str]:
     """Labels of the footer keys that do not show whole (past the edge or under "^p palette")."""
     from textual.widgets._footer import FooterKey

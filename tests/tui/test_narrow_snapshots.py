@@ -9,25 +9,7 @@ import pytest
 
 from store.enums import Role
 from tests.factories import make_user
-from tests.tui.conftest import SMALL, SignedInApp, settle, user_record
-
-
-async def _ready(pilot) -> None:
-    from textual.widgets import Input
-
-    from tui.widgets.fitting_table import FittingTable
-
-    await settle(pilot)
-    await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
-    for _ in range(500):  # the tables have fitted their columns to the width (a wait, bounded)
-        if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
-            break
-        await pilot.pause()
-    pilot.app.clear_notifications()
-    for screen in pilot.app.screen_stack:
-        for field in screen.query(Input):
-            field.cursor_blink = False
-    await settle(pilot)
+from tests.tui.conftest import SMALL, SignedInApp, settle, snapshot_ready as _ready, user_record
 
 
 def _opened(name: str, *keys: str, text: str = ""):
