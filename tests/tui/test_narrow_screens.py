@@ -11,7 +11,6 @@ from textual.app import App
 from store.enums import RequestKind, RequestStatus
 from store.forms import STEPS
 from tests.tui.conftest import (
-    SIZE,
     SMALL,
     SignedInApp,
     first_draft,
