@@ -5,7 +5,8 @@ when the screen is narrow (``-narrow``, under 100 columns) and in
 ``NARROW_LABELS`` shorter footer labels for the rest. A frozenset is left out
 whole; a tuple is left out in its order and only as far as needed for the
 footer to fit (so Reload stays on a case with few keys and goes when the
-line's Decide and the file keys are shown). The keys keep working; the
+line's Decide and the file keys are shown) — a tuple also on a wide screen
+whose footer is full (120 columns, a diagnosis focused in the wizard). The keys keep working; the
 command palette's "Keys" panel (ctrl+p → Keys) lists every one of them with
 its full description.
 """
@@ -36,32 +37,40 @@ class CompactFooterMixin:
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """The screen's bindings; when narrow, the hidden ones with ``show=False``."""
         bindings = super().active_bindings
-        if not self.has_class("-narrow"):
+        narrow = self.has_class("-narrow")
+        if not narrow and not isinstance(self.NARROW_HIDDEN, tuple):
             return bindings
-        always = self.NARROW_HIDDEN if isinstance(self.NARROW_HIDDEN, frozenset) else frozenset()
-        compact = self._compacted(bindings, always)
+        always = self.NARROW_HIDDEN if narrow and isinstance(self.NARROW_HIDDEN, frozenset) else frozenset()
+        compact = self._compacted(bindings, always, narrow)
         if isinstance(self.NARROW_HIDDEN, tuple):
+            # also on a wide screen, when the focused widget's keys fill the footer
             hidden: set[str] = set()
             for binding_id in self.NARROW_HIDDEN:
-                if self._footer_cells(compact) <= self.size.width - PALETTE_CELLS:
+                if self._footer_cells(compact, narrow) <= self.size.width - PALETTE_CELLS:
                     break
                 hidden.add(binding_id)
-                compact = self._compacted(bindings, frozenset(hidden))
+                compact = self._compacted(bindings, frozenset(hidden), narrow)
         return compact
 
-    def _compacted(self, bindings: dict[str, ActiveBinding], hidden: frozenset[str]) -> dict[str, ActiveBinding]:
+    def _compacted(self, bindings: dict[str, ActiveBinding], hidden: frozenset[str],
+                   narrow: bool) -> dict[str, ActiveBinding]:
         compact: dict[str, ActiveBinding] = {}
         for key, active in bindings.items():
             binding = active.binding
             if binding.id in hidden:
                 binding = replace(binding, show=False)
-            elif binding.id in self.NARROW_LABELS:
+            elif narrow and binding.id in self.NARROW_LABELS:
                 binding = replace(binding, description=self.NARROW_LABELS[binding.id])
             compact[key] = ActiveBinding(active.node, binding, active.enabled, active.tooltip)
         return compact
 
-    def _footer_cells(self, bindings: dict[str, ActiveBinding]) -> int:
-        """The cells the footer's keys take ("key label " each, one per action, as the Footer shows them)."""
+    def _footer_cells(self, bindings: dict[str, ActiveBinding], narrow: bool) -> int:
+        """The cells the footer's keys take, one per action, as the Footer shows them.
+
+        Narrow (app.tcss): "key label" and one space after; wide: Textual's
+        padding, a space before the key and after the label as well.
+        """
+        spacing = 2 if narrow else 3
         actions: set[str] = set()
         cells = 0
         for active in bindings.values():
@@ -69,7 +78,7 @@ class CompactFooterMixin:
             if not binding.show or binding.action in actions:
                 continue
             actions.add(binding.action)
-            cells += cell_len(self.app.get_key_display(binding)) + 1 + cell_len(binding.description) + 1
+            cells += cell_len(self.app.get_key_display(binding)) + cell_len(binding.description) + spacing
         return cells
 
     def on_resize(self, event: events.Resize) -> None:
