@@ -21,8 +21,8 @@ from textual import events
 from textual.binding import ActiveBinding
 
 
-# what the right of the footer keeps for "▏^p palette"
-PALETTE_CELLS = 14
+# the cells of the footer's "▏^p palette" key, on the right
+PALETTE_CELLS = 11
 
 
 class CompactFooterMixin:
