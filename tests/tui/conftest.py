@@ -167,3 +167,58 @@ def office(sqlite_store, frozen_now):
 
     clerk, other, reviewer = people(sqlite_store)
     return sqlite_store, clerk, other, reviewer
+
+
+# ----- 80×24: what is cut -----
+
+
+async def snapshot_ready(pilot) -> None:
+    """Before a snapshot: animations over, tables fitted, no toast, steady cursors."""
+    from textual.widgets import Input
+
+    from tui.widgets.fitting_table import FittingTable
+
+    await settle(pilot)
+    await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
+    for _ in range(500):  # the tables have fitted their columns to the width (a wait, bounded)
+        if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
+            break
+        await pilot.pause()
+    pilot.app.clear_notifications()
+    for screen in pilot.app.screen_stack:
+        for field in screen.query(Input):
+            field.cursor_blink = False
+    await settle(pilot)
+
+
+def footer_cut(app) -> list[str]:
+    """Labels of the footer keys that do not show whole (past the edge or under "^p palette")."""
+    from textual.widgets._footer import FooterKey
+
+    keys = list(app.screen.query(FooterKey))
+    edge = min([k.region.x for k in keys if k.has_class("-command-palette")] or [app.size.width])
+    return [k.description for k in keys if not k.has_class("-command-palette") and
+            (k.region.right > edge or k.region.width == 0)]
+
+
+def first_draft(store, kind):
+    """The id of the seeded demo's first draft of ``kind`` (a RequestKind)."""
+    from sqlalchemy import select
+
+    from store.enums import RequestStatus
+    from store.models import AuthRequest
+
+    with store.session() as session:
+        return session.execute(
+            select(AuthRequest.id).where(AuthRequest.status == RequestStatus.DRAFT, AuthRequest.kind == kind)
+            .order_by(AuthRequest.id)).scalars().first()
+
+
+async def open_draft_at(pilot, request_id: int, step_key: str) -> None:
+    """Resume draft ``request_id`` in the wizard and jump to a step (``"f3"`` = Services); no toast left."""
+    pilot.app.resume_draft(request_id)
+    await settle(pilot)
+    await pilot.press(step_key)
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await settle(pilot)

@@ -9,25 +9,7 @@ import pytest
 
 from store.enums import Role
 from tests.factories import make_user
-from tests.tui.conftest import SMALL, SignedInApp, settle, user_record
-
-
-async def _ready(pilot) -> None:
-    from textual.widgets import Input
-
-    from tui.widgets.fitting_table import FittingTable
-
-    await settle(pilot)
-    await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
-    for _ in range(500):  # the tables have fitted their columns to the width (a wait, bounded)
-        if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
-            break
-        await pilot.pause()
-    pilot.app.clear_notifications()
-    for screen in pilot.app.screen_stack:
-        for field in screen.query(Input):
-            field.cursor_blink = False
-    await settle(pilot)
+from tests.tui.conftest import SMALL, SignedInApp, settle, snapshot_ready as _ready, user_record
 
 
 def _opened(name: str, *keys: str, text: str = ""):
@@ -115,3 +97,62 @@ def test_decision_form_errors_in_view_at_80x24(snap_compare, office):
         await _ready(pilot)
 
     assert snap_compare(SignedInApp(store, reviewer), terminal_size=SMALL, run_before=run_before)
+
+
+SIZES = pytest.mark.parametrize("size", [SMALL, (120, 36)], ids=["80x24", "120x36"])
+
+
+@SIZES
+def test_member_look_up_with_errors(snap_compare, seeded, size):
+    """A framed dialog (it was drawn unframed in the top-left corner); its errors at their fields."""
+    from tui.screens.member_lookup import MemberLookupScreen
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.push_screen(MemberLookupScreen())
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await _ready(pilot)
+
+    assert snap_compare(SignedInApp(seeded, user_record(seeded, "amy")), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_plan_contacts(snap_compare, seeded, size):
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f1")
+        await _ready(pilot)
+
+    assert snap_compare(SignedInApp(seeded, user_record(seeded, "amy")), terminal_size=size, run_before=run_before)
+
+
+def test_my_account_at_80x24(snap_compare, seeded):
+    """F2 changes the password (ctrl+p is the command palette's)."""
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("f8")
+        await _ready(pilot)
+
+    assert snap_compare(SignedInApp(seeded, user_record(seeded, "amy")), terminal_size=SMALL, run_before=run_before)
+
+
+def test_case_detail_footer_with_line_and_file_keys_at_80x24(snap_compare, seeded):
+    """A reviewer on an accepted case with files: the line's Decide and the file keys get one-word labels and all fit."""
+    from sqlalchemy import select
+
+    from store.enums import RequestStatus
+    from store.models import AuthRequest
+
+    with seeded.session() as session:
+        case_id = session.execute(select(AuthRequest.id).where(AuthRequest.status == RequestStatus.ACCEPTED)
+                                  .order_by(AuthRequest.id)).scalars().first()
+
+    async def run_before(pilot):
+        await settle(pilot)
+        pilot.app.open_case(case_id)
+        await settle(pilot)
+        await pilot.press("d", "ctrl+s")  # decide the first line as it is: the lines have the focus
+        await _ready(pilot)
+
+    assert snap_compare(SignedInApp(seeded, user_record(seeded, "rita")), terminal_size=SMALL, run_before=run_before)

@@ -125,7 +125,7 @@ def test_wizard_step_snapshot(snap_compare, snapshot_office, clinical_pdf, code_
     assert snap_compare(WizardTestApp(store, user), terminal_size=SIZE, run_before=run_before)
 
 
-@pytest.mark.parametrize("step", [2, 3])
+@pytest.mark.parametrize("step", [0, 2, 3, 4, 6])
 def test_wizard_step_at_80x24_snapshot(snap_compare, snapshot_office, clinical_pdf, code_index, step):
     """The Services and Urgency steps on the smallest supported terminal (member banner, [x] criteria)."""
     store, user = snapshot_office

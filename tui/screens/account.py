@@ -1,8 +1,8 @@
 """My account: the signed-in user's profile and password.
 
 The profile (name, email, phone, extension, fax) is what a new request
-prefills as its contact. ``Ctrl+P`` in the profile dialog changes the
-password (the current one is asked first).
+prefills as its contact. ``F2`` in the profile dialog changes the password
+(the current one is asked first; not ctrl+p, which opens the command palette).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ class AccountScreen(FormModal[UserRecord]):
     """The signed-in user's own profile; dismisses with the updated :class:`UserRecord`."""
 
     BINDINGS = [
-        Binding("ctrl+p", "change_password", "Change password", id="account-password",
+        Binding("f2", "change_password", "Change password", id="account-password",
                 tooltip="Change your password"),
     ]
 
@@ -46,7 +46,7 @@ class AccountScreen(FormModal[UserRecord]):
         yield from self.field("phone", "Phone", u.phone)
         yield from self.field("phone_ext", "Extension", u.phone_ext)
         yield from self.field("fax", "Fax", u.fax)
-        yield Static("Ctrl+P changes your password.", classes="hint")
+        yield Static("F2 changes your password.", classes="hint")
 
     def values(self) -> dict:
         return {name: self.text(name) for name in ("full_name", "email", "phone", "phone_ext", "fax")}

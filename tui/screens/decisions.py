@@ -34,14 +34,27 @@ from tui.format import fmt_dates, fmt_datetime
 
 T = TypeVar("T")
 
-FORM_CSS = """
-FormModal, ConfirmScreen { align: center middle; }
-FormModal > #form, ConfirmScreen > #form {
+
+def framed_css(screen: str) -> str:
+    """The centred, framed ``#form`` of a modal ``screen``, its title, text and hints.
+
+    A screen's DEFAULT_CSS only matches its own class: a modal that is not a
+    FormModal (member look-up, plan contacts) adds ``framed_css(its name)``,
+    else its title and fields sit in the top-left corner with no frame.
+    """
+    return f"""
+{screen} {{ align: center middle; }}
+{screen} > #form {{
     width: 90; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
     border: thick $primary; background: $surface; padding: 0 2 1 2;
-}
-FormModal #form-title, ConfirmScreen #form-title { text-style: bold; padding: 1 0 0 0; }
-FormModal .form-text, ConfirmScreen .form-text { color: $text-muted; height: auto; }
+}}
+{screen} #form-title {{ text-style: bold; padding: 1 0 0 0; }}
+{screen} .form-text {{ color: $text-muted; height: auto; }}
+{screen} .hint {{ color: $text-muted; padding: 1 0 0 0; }}
+"""
+
+
+FORM_CSS = framed_css("FormModal") + framed_css("ConfirmScreen") + """
 FormModal .form-row { height: auto; margin: 1 0 0 0; }
 FormModal .form-row Label { width: 24; text-style: bold; }
 FormModal .form-row Input, FormModal .form-row Select { width: 1fr; }
@@ -55,7 +68,6 @@ FormModal #error-form { color: $error; height: auto; padding: 1 0 0 0; display: 
 FormModal #error-form.-shown { display: block; }
 FormModal #error-form.-busy { color: $text-muted; }
 FormModal .-hidden { display: none; }
-FormModal .hint, ConfirmScreen .hint { color: $text-muted; padding: 1 0 0 0; }
 """
 
 

@@ -71,6 +71,11 @@ class ForgotPasswordScreen(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#fp-username", Input).focus()
 
+    @on(Input.Changed)
+    def _retyped(self) -> None:
+        """The message was about what was typed before: it goes once the clerk types again."""
+        self.query_one("#fp-error", Static).update("")
+
     @on(Input.Submitted, "#fp-username")
     def _ask_code(self, event: Input.Submitted) -> None:
         if not event.value.strip():

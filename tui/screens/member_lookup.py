@@ -33,7 +33,7 @@ from store.errors import ValidationError
 from store.formats import format_date
 from store.services.member_lookup import MAX_MATCHES, MemberMatch
 from tui.errors import field_errors
-from tui.screens.decisions import FORM_CSS
+from tui.screens.decisions import FORM_CSS, framed_css
 
 SEX_WORDS = {"F": "female", "M": "male", "U": "sex unknown"}
 
@@ -41,7 +41,7 @@ SEX_WORDS = {"F": "female", "M": "male", "U": "sex unknown"}
 class MemberLookupScreen(ModalScreen[MemberMatch | None]):
     """Last name + date of birth (+ first name) → a pick list of members."""
 
-    DEFAULT_CSS = FORM_CSS + """
+    DEFAULT_CSS = FORM_CSS + framed_css("MemberLookupScreen") + """
     MemberLookupScreen > #form { width: 84; }
     MemberLookupScreen .form-row { height: auto; margin: 1 0 0 0; }
     MemberLookupScreen .form-row Label { width: 18; text-style: bold; }

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from store.services.plan_contacts import PlanContacts
-from tui.screens.decisions import FORM_CSS, FormModal
+from tui.screens.decisions import FORM_CSS, FormModal, framed_css
 
 NOT_CONFIGURED = ("The plan's contacts are not configured for this database. An administrator sets them "
                   "in Administration (p) or with `authdesk plan-contacts`.")
@@ -25,7 +25,7 @@ NOT_CONFIGURED = ("The plan's contacts are not configured for this database. An 
 class PlanContactsScreen(ModalScreen[None]):
     """The plan's contact block (help); ``e`` edits it for an administrator."""
 
-    DEFAULT_CSS = FORM_CSS
+    DEFAULT_CSS = FORM_CSS + framed_css("PlanContactsScreen")
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="contacts-close", tooltip="Close"),
         Binding("e", "edit", "Edit", id="contacts-edit", tooltip="Change the plan's contacts (administrators)"),

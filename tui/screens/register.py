@@ -35,7 +35,8 @@ class RegisterScreen(ModalScreen[str | None]):
         border: thick $primary; background: $surface; padding: 0 2;
     }
     RegisterScreen .form-row { height: auto; }
-    RegisterScreen .field-error { color: $error; height: auto; }
+    RegisterScreen .field-error { color: $error; height: auto; display: none; }
+    RegisterScreen .field-error.-shown { display: block; }
     RegisterScreen Input { margin: 0; }
     """
     BINDINGS = [
@@ -85,12 +86,14 @@ class RegisterScreen(ModalScreen[str | None]):
     def _show_errors(self, errors: dict[str, str]) -> None:
         for field_id in (*FIELDS.values(), "reg-password2"):
             self.query_one(f"#{field_id}-error", Static).update("")
+            self.query_one(f"#{field_id}-error", Static).remove_class("-shown")
             self.query_one(f"#{field_id}", Input).remove_class("-invalid")
         first = None
         for key, message in errors.items():
             field_id = FIELDS.get(key, key)
             try:
                 self.query_one(f"#{field_id}-error", Static).update(message)
+                self.query_one(f"#{field_id}-error", Static).add_class("-shown")
                 self.query_one(f"#{field_id}", Input).add_class("-invalid")
             except Exception:  # an error for a field this form does not show
                 self.notify(message, severity="error")

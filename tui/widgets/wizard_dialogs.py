@@ -24,7 +24,8 @@ class SaveConflictScreen(ModalScreen[ConflictChoice]):
     DEFAULT_CSS = """
     SaveConflictScreen { align: center middle; }
     SaveConflictScreen > Vertical {
-        width: 78; height: auto; border: thick $error; background: $surface; padding: 1 2;
+        width: 78; max-width: 100%; height: auto; max-height: 100%; overflow-y: auto;
+        border: thick $error; background: $surface; padding: 1 2;
     }
     """
     BINDINGS = [

@@ -23,6 +23,17 @@ class AttachFileOpen(FileOpen):
         filters: the file type filters to offer.
     """
 
+    # At 80×24 the base dialog (80% of the screen, buttons 16 wide) left the
+    # file type list 7 cells wide, its label wrapped down the dialog and no row
+    # for the folder list: here the whole screen, narrower buttons, no blank rows.
+    DEFAULT_CSS = """
+    AttachFileOpen.-narrow Dialog { width: 100%; }
+    AttachFileOpen.-short Dialog { height: 100%; }
+    AttachFileOpen.-narrow InputBar Button { min-width: 8; width: auto; }
+    AttachFileOpen.-narrow InputBar Select { width: 24; }
+    AttachFileOpen.-short InputBar { padding: 0 1 0 0; }
+    """
+
     last_folder: Path | None = None  # where the last chosen file was, for this process
 
     def __init__(self, filters: Filters | None = None) -> None:

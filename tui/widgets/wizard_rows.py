@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 
 from store.forms import DiagnosisInput, LineInput
 from tui.widgets.wizard_fields import FormInput
@@ -25,7 +25,7 @@ class DiagnosisRow(Static, can_focus=True):
     """
 
     DEFAULT_CSS = """
-    DiagnosisRow { height: 1; padding: 0 1; }
+    DiagnosisRow { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     DiagnosisRow:focus { background: $boost; text-style: bold; }
     """
     BINDINGS = [
@@ -46,8 +46,9 @@ class DiagnosisRow(Static, can_focus=True):
         index: int
 
     def __init__(self, index: int, diagnosis: DiagnosisInput) -> None:
-        marker = "[b]primary[/b]" if diagnosis.is_primary else "[dim]p = make primary[/dim]"
-        text = f"{index + 1}. [b]{escape(diagnosis.code)}[/b]  {escape(diagnosis.description)}  {marker}"
+        # the marker before the description: a long description is cut ("…"), never the marker
+        marker = "[b]primary[/b]  " if diagnosis.is_primary else "[dim]p = make primary[/dim]  "
+        text = f"{index + 1}. [b]{escape(diagnosis.code)}[/b]  {marker}{escape(diagnosis.description)}"
         super().__init__(text, id=f"diagnosis-{index}")
         self.index = index
 
@@ -64,7 +65,7 @@ class LineCode(Static, can_focus=True):
     """The code of a service line; ``delete`` removes the line."""
 
     DEFAULT_CSS = """
-    LineCode { width: 44; height: 1; padding: 0 1; }
+    LineCode { width: 1fr; max-width: 48; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     LineCode:focus { background: $boost; text-style: bold; }
     """
     BINDINGS = [
@@ -73,13 +74,23 @@ class LineCode(Static, can_focus=True):
 
     def action_remove(self) -> None:
         """Ask the row to remove its line."""
-        row = self.parent
+        row = self.parent.parent if self.parent is not None else None
         if isinstance(row, LineRow):
             row.action_remove()
 
 
-class LineRow(Horizontal):
-    """One service line: code, modifier, from, to, units (``alt+x`` removes it).
+# The fields of a line keep their width whatever the terminal's: what they
+# hold always shows — four modifiers "25,59,RT,LT", a date, up to 5 digits of
+# units — with the cursor after it and the red bar of an invalid field before
+# it; the code and its description take what is left and are cut with "…"
+# (80 columns: about 27 cells).
+MODIFIERS_WIDTH = 13
+DATE_WIDTH = 12
+UNITS_WIDTH = 7
+
+
+class LineRow(Vertical):
+    """One service line: code, modifiers, from, to, units, its message under them (``alt+x`` removes it).
 
     Args:
         index: line position (0-based; shown 1-based).
@@ -87,13 +98,14 @@ class LineRow(Horizontal):
         texts: text to show per field (dates formatted, or raw text kept).
     """
 
-    DEFAULT_CSS = """
-    LineRow { height: auto; }
-    LineRow Input { width: 14; margin-right: 1; }
-    LineRow .line-modifier { width: 13; }
-    LineRow .line-units { width: 10; }
-    LineRow .field-error { width: 1fr; padding: 0 0 0 1; display: none; }
-    LineRow .field-error.-shown { display: block; }
+    DEFAULT_CSS = f"""
+    LineRow {{ height: auto; }}
+    LineRow > .line-fields {{ height: 1; }}
+    LineRow Input {{ width: {DATE_WIDTH}; margin-right: 1; }}
+    LineRow .line-modifier {{ width: {MODIFIERS_WIDTH}; }}
+    LineRow .line-units {{ width: {UNITS_WIDTH}; margin-right: 0; }}
+    LineRow .field-error {{ height: auto; padding: 0 0 0 3; display: none; }}
+    LineRow .field-error.-shown {{ display: block; }}
     """
     BINDINGS = [
         Binding("alt+x", "remove", "Remove line", id="line-remove", tooltip="Remove this service line"),
@@ -114,12 +126,15 @@ class LineRow(Horizontal):
     def compose(self) -> ComposeResult:
         i = self.index
         description = self.line.description or ""
-        yield LineCode(f"{i + 1}. [b]{escape(self.line.code)}[/b] {escape(description[:28])}", id=f"line-{i}-code")
-        yield FormInput(compact=True, value=self.texts.get("modifier", ""), id=f"line-{i}-modifier", placeholder="modifiers",
-                    classes="line-modifier", max_length=11)
-        yield FormInput(compact=True, value=self.texts.get("from", ""), id=f"line-{i}-from", placeholder="from")
-        yield FormInput(compact=True, value=self.texts.get("to", ""), id=f"line-{i}-to", placeholder="to")
-        yield FormInput(compact=True, value=self.texts.get("units", ""), id=f"line-{i}-units", placeholder="units", classes="line-units")
+        with Horizontal(classes="line-fields"):
+            yield LineCode(f"{i + 1}. [b]{escape(self.line.code)}[/b] {escape(description)}", id=f"line-{i}-code")
+            yield FormInput(compact=True, value=self.texts.get("modifier", ""), id=f"line-{i}-modifier",
+                            placeholder="modifiers", classes="line-modifier", max_length=11)
+            yield FormInput(compact=True, value=self.texts.get("from", ""), id=f"line-{i}-from", placeholder="from")
+            yield FormInput(compact=True, value=self.texts.get("to", ""), id=f"line-{i}-to", placeholder="to")
+            yield FormInput(compact=True, value=self.texts.get("units", ""), id=f"line-{i}-units",
+                            placeholder="units", classes="line-units")
+        # the line's message under its fields, where it is read whatever the width
         yield Static("", id=f"line-{i}-error", classes="field-error")
 
     def action_remove(self) -> None:

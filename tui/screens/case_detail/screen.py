@@ -29,6 +29,7 @@ from textual.widgets import Footer, Header, Static
 from store.enums import KIND_LABELS, LineStatus, RequestKind, RequestStatus, Urgency
 from store.records import CaseDetail, ProviderRecord
 from tui.format import fmt_date, fmt_dates, fmt_datetime, fmt_size, fmt_until
+from tui.narrow import CompactFooterMixin
 from tui.screens.case_detail.actions import CaseActionsMixin
 from tui.widgets.case_sections import LINE_STYLES
 
@@ -118,7 +119,7 @@ def _line_status(status: LineStatus, text: str | None = None) -> Text:
     return Text(text or status.label, style=LINE_STYLES.get(status, ""))
 
 
-class CaseDetailScreen(CaseActionsMixin, Screen[None]):
+class CaseDetailScreen(CompactFooterMixin, CaseActionsMixin, Screen[None]):
     """Everything one request holds; Escape goes back, ``e`` edits a draft."""
 
     DEFAULT_CSS = """
@@ -127,6 +128,11 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
     CaseDetailScreen #case-body { padding: 1 1 0 1; }
     CaseDetailScreen #case-message { padding: 1; }
     """
+    # 80 columns: Search, Reload and PAS export leave the footer when it is too
+    # full (still bound, listed under ctrl+p → Keys); the rest get one-word labels
+    NARROW_HIDDEN = ("search", "case-reload", "case-export-pas")
+    NARROW_LABELS = {"case-decide": "Decide", "case-cancel-draft": "Cancel", "case-copy": "Copy",
+                     "case-open-file": "Open", "case-export-file": "Export"}
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", key_display="esc", id="case-back",
                 tooltip="Back to the list"),
