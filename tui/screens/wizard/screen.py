@@ -140,13 +140,16 @@ class WizardScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="wizard-save", tooltip="Save the draft now"),
+        # Step keys are priority bindings: they act as the key arrives (not after the focused field
+        # had it), so the keys typed after them are held until the step's field has focus (_go).
         Binding("ctrl+pagedown,alt+n", "next_step", "Next step", id="wizard-next", key_display="^PgDn",
-                tooltip="Go to the next step (also alt+n)"),
+                tooltip="Go to the next step (also alt+n)", priority=True),
         Binding("ctrl+pageup,alt+p", "previous_step", "Prev step", id="wizard-previous", key_display="^PgUp",
-                tooltip="Go to the previous step (also alt+p)"),
+                tooltip="Go to the previous step (also alt+p)", priority=True),
         *(
             Binding(f"f{n},alt+{n}", f"go_step({n - 1})", STEPS[n - 1], show=False, id=f"wizard-step-{n}",
-                    tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)")
+                    tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)",
+                    priority=True)
             for n in range(1, len(STEPS) + 1)
         ),
         Binding("alt+d", "add_code('diagnosis-search')", "Add diagnosis", id="wizard-add-diagnosis", show=False,
