@@ -145,9 +145,10 @@ async def run(db: Path, runs: int, parts: str) -> None:
 
         def services_focused() -> bool:
             screen = app.screen
-            step = getattr(screen, "_steps", {}).get(2)
-            return (isinstance(screen, WizardScreen) and screen.step == 2 and step is not None
-                    and app.focused is not None and step in app.focused.ancestors)
+            if not isinstance(screen, WizardScreen) or screen.step != 2 or app.focused is None:
+                return False
+            step = screen.query("#step-2")
+            return bool(step) and step.first() in app.focused.ancestors
 
         # 1. kind key → wizard painted; 1b. F3 → the Services step built and painted
         kind_times, step_times = [], []

@@ -26,7 +26,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     ContentSwitcher,
-    Footer,
     Input,
     OptionList,
     RadioButton,
@@ -84,6 +83,7 @@ from tui.screens.wizard.steps import (
 from tui.screens.wizard.steps.clinical import clinical_ids
 from tui.screens.wizard.steps.review import summary
 from tui.widgets.code_picker import CodeChoice
+from tui.widgets.steady_footer import SteadyFooter
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
 from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
@@ -147,11 +147,14 @@ class WizardScreen(Screen[None]):
         Binding("ctrl+pageup,alt+p", "previous_step", "Prev step", id="wizard-previous", key_display="^PgUp",
                 tooltip="Go to the previous step (also alt+p)", priority=True),
         *(
-            Binding(f"f{n},alt+{n}", f"go_step({n - 1})", STEPS[n - 1], show=False, id=f"wizard-step-{n}",
-                    tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)",
-                    priority=True)
+            Binding(f"f{n},alt+{n}" if n != 4 else "alt+4", f"go_step({n - 1})", STEPS[n - 1], show=False,
+                    id=f"wizard-step-{n}" if n != 4 else "wizard-step-4-alt", priority=True,
+                    tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)")
             for n in range(1, len(STEPS) + 1)
         ),
+        # F4 is also step 1's member look-up (MemberStep): there it gives way (check_action).
+        Binding("f4", "go_step(3, 'f4')", STEPS[3], show=False, id="wizard-step-4", priority=True,
+                tooltip=f"Jump to step 4: {STEPS[3]} (F4; alt+4 where the terminal sends it)"),
         Binding("alt+d", "add_code('diagnosis-search')", "Add diagnosis", id="wizard-add-diagnosis", show=False,
                 tooltip="Go to the add-diagnosis field (from any step)"),
         Binding("alt+l", "add_code('line-code')", "Add line", id="wizard-add-line", show=False,
@@ -317,7 +320,7 @@ class WizardScreen(Screen[None]):
                 yield first
         else:
             yield ContentSwitcher(id="wizard-steps")
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._update_title()
@@ -1229,6 +1232,8 @@ class WizardScreen(Screen[None]):
             return self.step > 0
         if action == "next_step":
             return self.step < STEP_REVIEW
+        if action == "go_step" and len(parameters) > 1:
+            return self.step != STEP_MEMBER  # F4 on step 1 looks the member up
         return True
 
     def action_next_step(self) -> None:
@@ -1241,7 +1246,7 @@ class WizardScreen(Screen[None]):
         if self.step > 0:
             self._go(self.step - 1)
 
-    def action_go_step(self, index: int) -> None:
+    def action_go_step(self, index: int, key: str = "") -> None:
         """Jump to step ``index``; on the current step, go to its first field."""
         if index != self.step:
             self._go(index)
