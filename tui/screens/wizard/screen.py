@@ -10,7 +10,6 @@ valid yet stays in its field, is marked with its message, and is saved in
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
 from datetime import date
 
 from rich.markup import escape
@@ -60,10 +59,10 @@ from store.forms import (
     LineInput,
     MissingItem,
     SavedDraft,
-    SubmissionResult,
 )
 from store.records import AttachmentRecord, ProviderRecord
 from tui.messages import CasesChanged
+from tui.screens.wizard import messages
 from tui.screens.wizard.fields import LINE_FIELD as _LINE_FIELD
 from tui.screens.wizard.fields import format_date, parse_field
 from tui.screens.wizard.saver import DraftBaseline
@@ -93,14 +92,6 @@ from tui.widgets.wizard_search import SearchPicker
 # What the widgets post when a value changes: prevented while a draft is loaded into them.
 EDIT_MESSAGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
                  SelectionList.SelectedChanged, SelectionList.SelectionToggled, RadioButton.Changed)
-
-
-@dataclass
-class _LoadedDraft:
-    form: DraftForm
-    saved: SavedDraft
-    providers: dict[int, ProviderRecord]
-    attachments: list[AttachmentRecord]
 
 
 class WizardScreen(Screen[None]):
@@ -168,98 +159,21 @@ class WizardScreen(Screen[None]):
                 tooltip="Save the draft and go back to the dashboard"),
     ]
 
-    # ----- messages from workers -----
+    # ----- messages from workers (tui/screens/wizard/messages.py) -----
 
-    @dataclass
-    class DraftLoaded(Message):
-        """A draft was read for resuming."""
-
-        loaded: _LoadedDraft
-
-    @dataclass
-    class LoadFailed(Message):
-        """The draft could not be opened."""
-
-        message: str
-
-    @dataclass
-    class DefaultsFound(Message):
-        """The requesting provider to propose for a new request."""
-
-        provider: ProviderRecord | None
-
-    @dataclass
-    class EligibilityFound(Message):
-        """The member is eligible on the date of service."""
-
-        key: tuple[str, str, date]
-        record: object
-
-    @dataclass
-    class EligibilityRefused(Message):
-        """The member is not found or not eligible (message for the member field)."""
-
-        key: tuple[str, str, date]
-        message: str
-
-    @dataclass
-    class Saved(Message):
-        """A save went through."""
-
-        saved: SavedDraft
-        form: DraftForm
-        shown: DraftForm
-        copy: bool = False
-
-    @dataclass
-    class SaveRefused(Message):
-        """A save was refused: conflict, expired draft or another error."""
-
-        message: str
-        conflict: bool = False
-        closed: bool = False
-        errors: dict[str, str] = field(default_factory=dict)  # field id → message (InvalidFormError)
-
-    @dataclass
-    class Checked(Message):
-        """What is missing, and duplicate warnings, for the form as it is."""
-
-        missing: list[MissingItem]
-        duplicates: list[str]
-
-    @dataclass
-    class Attached(Message):
-        """A file was attached (``version``: the draft's version after it, when ours)."""
-
-        attachment: AttachmentRecord
-        version: int | None = None
-
-    @dataclass
-    class AttachmentRemoved(Message):
-        """A file was removed (``version``: the draft's version after it, when ours)."""
-
-        attachment_id: int
-        version: int | None = None
-
-    @dataclass
-    class AttachFailed(Message):
-        """A file was refused (message for the attachment field)."""
-
-        message: str
-
-    @dataclass
-    class SubmitDone(Message):
-        """The request was submitted."""
-
-        result: SubmissionResult
-
-    @dataclass
-    class SubmitRefused(Message):
-        """Submission refused: missing items or another error."""
-
-        message: str
-        missing: list[MissingItem] = field(default_factory=list)
-        conflict: bool = False
+    DraftLoaded = messages.DraftLoaded
+    LoadFailed = messages.LoadFailed
+    DefaultsFound = messages.DefaultsFound
+    EligibilityFound = messages.EligibilityFound
+    EligibilityRefused = messages.EligibilityRefused
+    Saved = messages.Saved
+    SaveRefused = messages.SaveRefused
+    Checked = messages.Checked
+    Attached = messages.Attached
+    AttachmentRemoved = messages.AttachmentRemoved
+    AttachFailed = messages.AttachFailed
+    SubmitDone = messages.SubmitDone
+    SubmitRefused = messages.SubmitRefused
 
     # ----- set-up -----
 
@@ -370,7 +284,7 @@ class WizardScreen(Screen[None]):
         except StoreError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
-        self.post_message(self.DraftLoaded(_LoadedDraft(form, saved, providers, attachments)))
+        self.post_message(self.DraftLoaded(messages.LoadedDraft(form, saved, providers, attachments)))
 
     @on(DraftLoaded)
     async def _draft_loaded(self, message: DraftLoaded) -> None:
