@@ -8,6 +8,7 @@ each key re-styles itself twice as it mounts.
 
 from __future__ import annotations
 
+from textual.dom import NoScreen
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -35,7 +36,12 @@ class SteadyFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
-        keys = self._keys()
+        if not self.is_attached or not self.is_mounted:
+            return  # the screen went away meanwhile
+        try:
+            keys = self._keys()
+        except NoScreen:
+            return
         if keys != self._shown:
             self._shown = keys
             await self.recompose()
