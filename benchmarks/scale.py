@@ -8,6 +8,7 @@ with its growth factor from the smallest size to the largest, plus RSS.
     python benchmarks/scale.py                       # 100k and 1M on SQLite
     python benchmarks/scale.py --sizes 100000,1000000 --url postgresql+psycopg://postgres@127.0.0.1/test
     python benchmarks/scale.py --seed-only           # just build the databases
+    python benchmarks/scale.py --only report,housekeeping   # a few operations only
 
 Each figure is the median of ``--repeat`` runs after one warm-up run.
 """
@@ -89,8 +90,13 @@ def _time(fn, repeat: int) -> float:
     return statistics.median(runs) * 1000
 
 
-def measure(store, repeat: int) -> dict[str, float]:
-    """Milliseconds per operation, for amy and rita."""
+def _wanted(label: str, only: list[str]) -> bool:
+    return not only or any(word.lower() in label.lower() for word in only)
+
+
+def measure(store, repeat: int, only: list[str] | None = None) -> dict[str, float]:
+    """Milliseconds per operation, for amy and rita (``only``: the labels containing one of these words)."""
+    only = only or []
     from store.enums import RequestStatus
     from store.services.cases import count_by_status, list_requests
     from store.services.housekeeping import run_housekeeping
@@ -134,9 +140,12 @@ def measure(store, repeat: int) -> dict[str, float]:
         with store.session() as session:  # prime the keyset position of page 4,999
             list_requests(session, user, A, offset=4999 * 50)
         for label, fn in ops.items():
+            if not _wanted(label, only):
+                continue
             results[f"{name}: {label}"] = _time(with_session(fn), repeat)
             print(f"  {name}: {label}: {results[f'{name}: {label}']:.1f} ms", file=sys.stderr, flush=True)
-    results["housekeeping with nothing to do"] = _time(lambda: run_housekeeping(store, send_mail=False), repeat)
+    if _wanted("housekeeping with nothing to do", only):
+        results["housekeeping with nothing to do"] = _time(lambda: run_housekeeping(store, send_mail=False), repeat)
     return results
 
 
@@ -154,6 +163,8 @@ def main(argv=None) -> int:
     parser.add_argument("--url", default="", help="PostgreSQL URL (one schema per size)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated words: time only the operations "
+                        "whose label contains one (e.g. --only report,housekeeping)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     table: dict[int, dict[str, float]] = {}
@@ -162,7 +173,7 @@ def main(argv=None) -> int:
         _seed(store, size)
         if not args.seed_only:
             print(f"{size:,} cases:", file=sys.stderr, flush=True)
-            table[size] = measure(store, args.repeat)
+            table[size] = measure(store, args.repeat, [w for w in args.only.split(",") if w.strip()])
         store.dispose()
     if args.seed_only:
         return 0

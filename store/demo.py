@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -362,21 +363,28 @@ def seed_demo(
 ) -> dict[str, int]:
     """Fill ``store`` with the demo organizations, users, members, providers and cases.
 
-    Atomic: everything, users included, is written in one transaction, so a
-    seed that is killed leaves nothing and the next run starts again. The
-    first :data:`BASE_CASES` cases are generated one by one; more are copies
-    of them made inside the database (``INSERT … SELECT`` with new ids and
-    numbers), which is how a million cases take about a minute and a half. The
-    dashboard listing's indexes, triggers and name index are set aside during
-    the load and built once at the end (:mod:`store.listing`), then the
-    planner's statistics are refreshed.
+    Atomic: everything — users, cases, the dashboard listing, its counters
+    and indexes, the plan contacts and (SQLite) the planner's statistics — is
+    written in one transaction (:func:`_bulk_transaction`), so a seed that is
+    killed leaves the database as it was and the next run seeds it whole.
+
+    A bulk load: the first :data:`BASE_CASES` cases are generated one by one
+    and written with ``executemany`` (``COPY`` on PostgreSQL) in batches of
+    :data:`CHUNK`; more are copies of them made inside the database
+    (``INSERT … SELECT`` with new ids and numbers). The listing's triggers
+    and the case tables' secondary indexes are set aside during the load;
+    the listing, its counters and the name index are then built set-based in
+    one place (:func:`_restore_listing`), the indexes created, and the
+    statistics refreshed (SQLite: ``ANALYZE`` before the commit; PostgreSQL:
+    ``VACUUM (ANALYZE)`` per table after it).
 
     Args:
         store: an open, migrated store (ideally empty).
         cases: how many requests to create.
         progress: called as ``progress(done, what)``: ``what`` is ``"cases"``
             while cases are written (``done`` of ``cases``), then
-            ``"indexes"`` and ``"statistics"`` (``done`` = ``cases``).
+            ``"listing"``, ``"indexes"`` and ``"statistics"`` as each stage
+            starts (``done`` = ``cases``).
         seed: the random seed (the same seed and ``now`` give the same data).
         now: the anchor instant; defaults to :func:`utcnow`.
 
@@ -386,11 +394,9 @@ def seed_demo(
     now = now or utcnow()
     rng = random.Random(seed)
     report = progress or (lambda done, what: None)
-    with store.engine.begin() as conn:
+    with _bulk_transaction(store) as conn:
         users = _create_users(conn)
         dialect = conn.dialect.name
-        if dialect == "sqlite":
-            conn.exec_driver_sql("PRAGMA cache_size=-200000")  # 200 MB while loading
         _set_aside_listing(conn)
         builder = _Builder(conn, rng, now, users)
         first_id = builder.next_ids["auth_request"]
@@ -409,20 +415,88 @@ def seed_demo(
             done += n
             report(done, "cases")
         builder.finish()
-        report(cases, "indexes")
+        report(cases, "listing")
         _restore_listing(conn, first_id)
+        report(cases, "indexes")
+        _restore_indexes(conn)
+        _save_demo_contacts(conn)
+        report(cases, "statistics")
         if dialect == "sqlite":
-            conn.exec_driver_sql("PRAGMA cache_size=-2000")
-    report(cases, "statistics")
-    from store.listing import analyze
+            from store.listing import analyze
 
-    with store.engine.begin() as conn:  # after the commit: never a reason to lose the seed
-        analyze(conn)
+            analyze(conn)
+    if dialect == "postgresql":
+        _vacuum_analyze(store.engine)  # after the commit: VACUUM cannot run in a transaction
+    return dict(builder.counts)
+
+
+@contextmanager
+def _bulk_transaction(store) -> Iterator:
+    """One connection in one transaction for a bulk load; committed at the end, rolled back on any error.
+
+    SQLite: ``BEGIN IMMEDIATE`` (the write lock from the start) in rollback-journal
+    mode: the load's new pages are written once to the database file instead of
+    twice through a write-ahead log of gigabytes, and a killed process leaves a
+    journal that the next opener rolls back. WAL mode is restored after the
+    commit. The journal mode is left as it is if another connection holds the file.
+    """
+    engine = store.engine
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    engine.dispose()  # pooled connections would keep the file in WAL mode
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        level = raw.isolation_level
+        raw.isolation_level = None  # the driver's own BEGIN off: ours is BEGIN IMMEDIATE
+        conn.exec_driver_sql("PRAGMA journal_mode=DELETE")
+        conn.exec_driver_sql("PRAGMA cache_size=-400000")  # 400 MB while loading
+        conn.exec_driver_sql("PRAGMA temp_store=FILE")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.exec_driver_sql("ROLLBACK")
+                raise
+            conn.exec_driver_sql("COMMIT")
+        finally:
+            conn.exec_driver_sql("PRAGMA cache_size=-2000")
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            raw.isolation_level = level
+            conn.rollback()  # SQLAlchemy's own (empty) transaction
+
+
+def _vacuum_analyze(engine) -> None:
+    """PostgreSQL after a bulk load: ``VACUUM (ANALYZE)`` per table (statistics and the visibility map).
+
+    The visibility map lets the listing's queries read its indexes alone. A
+    table another session holds (or a deadlock with its ``ANALYZE``) is
+    skipped: the seed is committed already and the next autovacuum or
+    ``authdesk db upgrade`` fills in.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from store.listing import own_tables
+
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for name in own_tables(conn):
+            try:
+                conn.exec_driver_sql(f'VACUUM (ANALYZE) "{name}"')
+            except DBAPIError:
+                continue
+
+
+def _save_demo_contacts(conn) -> None:
+    """The seed's plan phone numbers (result screen, letters and help), in the seed's transaction."""
+    from sqlmodel import Session
+
     from store.services.plan_contacts import DEMO_CONTACTS, save_plan_contacts
 
-    with store.session() as session:  # the seeds' phone numbers, for the result screen, letters and help
+    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
         save_plan_contacts(session, None, DEMO_CONTACTS)
-    return dict(builder.counts)
+        session.commit()
 
 
 def _bulk_indexes() -> list:
@@ -440,7 +514,7 @@ def _bulk_indexes() -> list:
 
 
 def _set_aside_listing(conn) -> None:
-    """Drop the listing's triggers and indexes (and SQLite's name index) for a bulk load."""
+    """Drop the listing's triggers and indexes, the case tables' plain indexes and (SQLite) the name index."""
     from store import listing
 
     for index in _bulk_indexes():
@@ -448,7 +522,7 @@ def _set_aside_listing(conn) -> None:
     dialect = conn.dialect.name
     for statement in listing.drop_trigger_sql(dialect):
         conn.exec_driver_sql(statement)
-    for name, _columns in listing.listing_indexes():
+    for name, _columns in [*listing.listing_indexes(), (listing.REPORT_INDEX, [])]:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
     if dialect == "sqlite":
         for statement in listing.drop_name_index_sql(dialect):
@@ -456,12 +530,19 @@ def _set_aside_listing(conn) -> None:
 
 
 def _restore_listing(conn, first_id: int) -> None:
-    """List the cases loaded since ``first_id``, recount, build the indexes and triggers again."""
+    """The one place the bulk load fills what the triggers keep: listing rows, counters, names.
+
+    Set-based, from the cases loaded since ``first_id``: one listing row per
+    (audience, case), then the per-name counters (``case_name_count``) from
+    the listing and the per-status counters from those, then every distinct
+    member name (``case_name``). The result equals what the triggers of
+    :mod:`store.listing` would have written row by row (a test compares).
+    """
     from store import listing
 
     dialect = conn.dialect.name
-    cols = ", ".join(listing.MIRRORED)
-    values = listing.mirrored_values(dialect, "r")
+    cols = ", ".join([*listing.MIRRORED, *listing.REPORT_COLUMNS])
+    values = f"{listing.mirrored_values(dialect, 'r')}, {listing.report_values(dialect, 'r')}"
     conn.execute(text(
         f"INSERT INTO case_listing (audience_id, request_id, {cols}) "
         f"SELECT {listing.PLAN_AUDIENCE}, r.id, {values} FROM auth_request r WHERE r.id >= :first"),
@@ -471,15 +552,25 @@ def _restore_listing(conn, first_id: int) -> None:
         f"SELECT o.organization_id, r.id, {values} FROM request_organization o "
         "JOIN auth_request r ON r.id = o.request_id WHERE o.request_id >= :first"),
         {"first": first_id})
+    for statement in listing.fill_name_counts_sql():
+        conn.exec_driver_sql(statement)
     conn.exec_driver_sql("DELETE FROM case_count")
     conn.exec_driver_sql(
         "INSERT INTO case_count (audience_id, status, n) "
-        "SELECT audience_id, status, COUNT(*) FROM case_listing GROUP BY audience_id, status")
+        "SELECT audience_id, status, SUM(n) FROM case_name_count GROUP BY audience_id, status")
+    conn.exec_driver_sql(listing.fill_names_sql(dialect, first_id))
+
+
+def _restore_indexes(conn) -> None:
+    """Build what :func:`_set_aside_listing` dropped: indexes, the name search index, the triggers."""
+    from store import listing
+
+    dialect = conn.dialect.name
     for name, columns in listing.listing_indexes():
         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS {name} ON case_listing ({', '.join(columns)})")
+    conn.exec_driver_sql(listing.report_index_sql())
     for index in _bulk_indexes():
         index.create(conn, checkfirst=True)
-    conn.exec_driver_sql(listing.fill_names_sql(dialect, first_id))
     for statement in listing.create_name_index_sql(conn):
         conn.exec_driver_sql(statement)
     for statement in listing.create_trigger_sql(dialect):
@@ -1072,19 +1163,4 @@ def _event(request_id: int, at: datetime, actor, event: str, detail: str) -> dic
 
 
 
-def seed_with_progress_bar(store, cases: int) -> dict[str, int]:
-    """:func:`seed_demo` with a progress bar on stderr (``authdesk demo``)."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    labels = {"cases": "Seeding cases", "indexes": "Building indexes", "statistics": "Updating statistics"}
-    with Progress(TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=False) as bar:
-        task = bar.add_task(labels["cases"], total=cases)
-
-        def progress(done: int, what: str) -> None:
-            bar.update(task, completed=done, description=labels.get(what, what))
-
-        return seed_demo(store, cases=cases, progress=progress)
-
-__all__ = ["DEMO_ACCOUNTS", "ORGANIZATIONS", "is_seeded", "seed_demo", "seed_with_progress_bar"]
+__all__ = ["DEMO_ACCOUNTS", "ORGANIZATIONS", "is_seeded", "seed_demo"]

@@ -11,7 +11,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # The newest revision in migrations/versions (a test keeps the two in step).
 # Start-up compares it with the database's alembic_version in one query and
 # only imports Alembic when an upgrade is really needed.
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0013"
 
 
 def alembic_config(engine: Engine):
@@ -44,11 +44,22 @@ def upgrade_database(engine: Engine) -> list[str]:
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
-    from store.listing import analyze
-
-    with engine.begin() as conn:  # fresh statistics for the new schema's plans
-        analyze(conn)
+    refresh_statistics(engine)
     return list(reversed(applied))
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Fresh planner statistics for the new schema's plans: ``ANALYZE`` on SQLite;
+    ``VACUUM (ANALYZE)`` of every AuthDesk table on PostgreSQL (outside a
+    transaction; also sets the visibility map, so covering indexes are read
+    index-only — autovacuum may be off)."""
+    from store.listing import analyze, vacuum_listing
+
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            analyze(conn)
+    else:
+        vacuum_listing(engine, everything=True)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, String, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, String, TypeDecorator, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from store import listing as _listing
@@ -151,6 +151,14 @@ class AuthRequest(SQLModel, table=True):
         Index("ix_request_member_pk", "member_pk"),
         Index("ix_request_member_id_entered", "member_id_entered"),
         Index("ix_request_medicaid_id_entered", "medicaid_id_entered"),
+        # Housekeeping's drafts (migration 0012): only rows a run may still change, with their id
+        # (PostgreSQL reads them index-only).
+        Index("ix_request_reminder_due", "expires_at", "id",
+              sqlite_where=text("status = 'draft' AND expiry_reminder_queued_at IS NULL"),
+              postgresql_where=text("status = 'draft' AND expiry_reminder_queued_at IS NULL")),
+        Index("ix_request_draft_no_expiry", "created_at", "id",
+              sqlite_where=text("status = 'draft' AND expires_at IS NULL"),
+              postgresql_where=text("status = 'draft' AND expires_at IS NULL")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -256,7 +264,11 @@ class CaseListing(SQLModel, table=True):
     """
 
     __tablename__ = "case_listing"
-    __table_args__ = tuple(Index(name, *columns) for name, columns in _listing.listing_indexes())
+    __table_args__ = (
+        *(Index(name, *columns) for name, columns in _listing.listing_indexes()),
+        Index(_listing.REPORT_INDEX, *_listing.REPORT_INDEX_COLUMNS,
+              sqlite_where=text(_listing.REPORT_INDEX_WHERE), postgresql_where=text(_listing.REPORT_INDEX_WHERE)),
+    )
 
     request_id: int = Field(foreign_key="auth_request.id", primary_key=True, ondelete="CASCADE")
     audience_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -274,6 +286,10 @@ class CaseListing(SQLModel, table=True):
     decision_due_at: datetime = Field(sa_type=UTCDateTime)
     submitted_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime = Field(sa_type=UTCDateTime)
+    # The CMS-0057-F report's figures (:func:`store.listing.report_exprs`): '' / 0 when not counted.
+    outcome: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    decision_micros: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
+    late: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class CaseName(SQLModel, table=True):
@@ -283,6 +299,23 @@ class CaseName(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
+
+
+class CaseNameCount(SQLModel, table=True):
+    """Signed deltas of how many cases an audience has per member name and status (summed when read).
+
+    Kept by triggers on ``case_listing`` (:mod:`store.listing`): a filter by a
+    name sums a few rows per matching name instead of counting its cases.
+    """
+
+    __tablename__ = "case_name_count"
+    __table_args__ = (Index("ix_case_name_count_audience_name", "audience_id", "name", "status", "n"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audience_id: int
+    name: str = Field(max_length=200)
+    status: str = Field(max_length=16)
+    n: int
 
 
 class CaseCount(SQLModel, table=True):
@@ -475,6 +508,7 @@ __all__ = [
     "CaseEvent",
     "CaseListing",
     "CaseName",
+    "CaseNameCount",
     "Coverage",
     "DiagnosisLine",
     "Member",

@@ -278,14 +278,35 @@ def _demo(args) -> int:
     from store.demo import is_seeded
 
     if not is_seeded(store):
-        from store.demo import seed_with_progress_bar
-
-        seed_with_progress_bar(store, args.cases)
+        _seed_with_progress_bar(store, args.cases)
     elif target is not None:
         print(f"Demo database: {target}", file=sys.stderr)
     if args.seed_only:
         return 0
     return _run_app(store, demo=True)
+
+
+_SEED_STAGES = {"cases": "writing cases", "listing": "building the listing", "indexes": "building indexes",
+                "statistics": "updating statistics"}
+
+
+def _seed_with_progress_bar(store, cases: int) -> None:
+    """Seed the demo with the command line's progress bar (:mod:`tui.progress`) on stderr."""
+    import time
+
+    from store.demo import seed_demo
+    from tui.progress import progress_bar
+
+    started = time.monotonic()
+    with progress_bar("Seeding the demo") as bar:
+        task = bar.add_task(_SEED_STAGES["cases"], total=cases)
+
+        def progress(done: int, what: str) -> None:
+            bar.update(task, completed=done, description=_SEED_STAGES.get(what, what))
+
+        seed_demo(store, cases=cases, progress=progress)
+        bar.update(task, description="done")
+    print(f"Seeded {cases:,} cases in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 def _user_add(args) -> int:

@@ -129,8 +129,30 @@ class AuthDeskApp(App[None]):
         if self._exception is None:
             self._exception = error
             self._exception_event.set()
+        saved = self._save_open_work()
         self.bell()
-        self.panic(f"authdesk: {unexpected_line(error, 'the app')}")
+        # one renderable: Textual prints only the first of several outside its dev mode
+        self.panic("\n".join([f"authdesk: {unexpected_line(error, 'the app')}", *saved]))
+
+    def _save_open_work(self) -> list[str]:
+        """Before the app ends on an unexpected error, every open screen holding unsaved typing
+        (``save_before_exit``) writes it; returns their lines for the clerk. A save that fails
+        too is logged (scrubbed) and the others still run."""
+        from store.logs import report_unexpected
+
+        lines = []
+        for screen in reversed(self.screen_stack):
+            save = getattr(screen, "save_before_exit", None)
+            if save is None:
+                continue
+            try:
+                line = save()
+            except Exception as exc:  # noqa: BLE001 - the app is ending; log and go on
+                report_unexpected(exc, "saving before the app ended")
+                continue
+            if line:
+                lines.append(line)
+        return lines
 
     # ----- the database, opened in a worker -----
 

@@ -21,6 +21,7 @@ from store.models import (
     CaseCount,
     CaseEvent,
     CaseListing,
+    CaseNameCount,
     Coverage,
     DiagnosisLine,
     Member,
@@ -40,7 +41,7 @@ from store.records import (
     ServiceLineRecord,
     UserRecord,
 )
-from store.services.textmatch import ALL_STATUSES, text_condition
+from store.services.textmatch import ALL_STATUSES, NameMatch, name_only_words, text_condition
 from store.types import utcnow
 
 PAGE_SIZE = 50
@@ -131,16 +132,60 @@ def filter_condition(text: str, id_column=None):
     return and_(True) if condition is None else condition
 
 
-def _listing_filter(text: str):
-    """The listing's condition for the filter box; None without a filter.
+class _Filter:
+    """The filter box as the listing queries use it.
+
+    ``condition`` is the listing's SQL condition (None without a filter).
+    ``words`` are set when the filter is only words of a member name: then
+    counts are sums of the per-name counters (``case_name_count``) and each
+    page query picks its plan from how many cases match (:meth:`matched`).
 
     Raises:
         ValidationError: a NUL or control character, or an over-long filter (field ``filter``).
     """
-    from store.textgate import check_search
 
-    text = check_search(text, field="filter", label="The filter")
-    return text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text else None
+    def __init__(self, text: str) -> None:
+        from store.textgate import check_search
+
+        text = check_search(text, field="filter", label="The filter")
+        self.condition = text_condition(text, _LISTING.c.request_id, _LISTING.c.member_name) if text else None
+        self.words = name_only_words(text) if self.condition is not None else None
+        self._matched: dict[int, dict[str, int]] = {}
+
+    def matched(self, session: Session, audience: int) -> dict[str, int]:
+        """Status -> how many of ``audience``'s cases the name filter matches (from the counters)."""
+        if audience not in self._matched:
+            rows = session.execute(
+                select(CaseNameCount.status, func.sum(CaseNameCount.n))
+                .where(CaseNameCount.audience_id == audience, NameMatch(CaseNameCount.name, self.words))
+                .group_by(CaseNameCount.status)
+            ).all()
+            self._matched[audience] = {status: int(n) for status, n in rows if n}
+        return self._matched[audience]
+
+    def first_names(self, session: Session, audience: int, status: RequestStatus, descending: bool,
+                    seek: tuple | None, needed: int) -> list[str]:
+        """The matching names in name order (from ``seek``'s name on) that hold the next ``needed`` cases."""
+        counted = func.sum(CaseNameCount.n)
+        query = (
+            select(CaseNameCount.name, counted)
+            .where(CaseNameCount.audience_id == audience, CaseNameCount.status == status.value,
+                   NameMatch(CaseNameCount.name, self.words))
+            .group_by(CaseNameCount.name)
+            .having(counted > 0)
+            .order_by(desc(CaseNameCount.name) if descending else asc(CaseNameCount.name))
+        )
+        if seek is not None:
+            query = query.where(CaseNameCount.name <= seek[0] if descending else CaseNameCount.name >= seek[0])
+        names: list[str] = []
+        found = 0
+        for name, n in session.execute(query):
+            names.append(name)
+            if seek is None or name != seek[0]:  # the seek's own name: some of its cases are behind
+                found += int(n)
+            if found >= needed:
+                break
+        return names
 
 
 def build_search_text(*parts: str | None) -> str:
@@ -202,15 +247,15 @@ def list_requests(
     statuses = _statuses(status)
     audience = audience_of(user)
     key_name = SORT_KEYS.get(sort, "updated_at")
-    condition = _listing_filter(text)
+    filt = _Filter(text)
     if total is None:
-        total = _count(session, audience, statuses, condition)
+        total = _count(session, audience, statuses, filt)
     offset = max(0, min(offset, max(0, total - 1) // limit * limit)) if total else 0
     if not total:
         return RequestPage(rows=(), total=total, offset=0, limit=limit)
     query_key = (audience, tuple(statuses), " ".join(text.lower().split()), key_name, descending)
     positions = _positions_for(session, query_key)
-    keys = _page_keys(session, audience, statuses, condition, key_name, descending, offset, limit, total,
+    keys = _page_keys(session, audience, statuses, filt, key_name, descending, offset, limit, total,
                       positions)
     if keys:
         positions[offset] = keys[0]
@@ -223,21 +268,29 @@ def list_requests(
     return RequestPage(rows=rows, total=total, offset=offset, limit=limit)
 
 
-def _count(session: Session, audience: int, statuses: list[RequestStatus], condition) -> int:
-    if condition is None:
-        return session.execute(
-            select(func.coalesce(func.sum(CaseCount.n), 0)).where(
-                CaseCount.audience_id == audience, CaseCount.status.in_([s.value for s in statuses])
-            )
-        ).scalar_one()
+def _count(session: Session, audience: int, statuses: list[RequestStatus], filt: _Filter) -> int:
+    if filt.condition is None:
+        return _status_total(session, audience, statuses)
+    if filt.words:
+        matched = filt.matched(session, audience)
+        return sum(matched.get(s.value, 0) for s in statuses)
     return session.execute(
         select(func.count()).select_from(_LISTING).where(
-            _LISTING.c.audience_id == audience, _LISTING.c.status.in_([s.value for s in statuses]), condition
+            _LISTING.c.audience_id == audience, _LISTING.c.status.in_([s.value for s in statuses]), filt.condition
         )
     ).scalar_one()
 
 
-def _page_keys(session, audience, statuses, condition, key_name, descending, offset, limit, total, positions):
+def _status_total(session: Session, audience: int, statuses: list[RequestStatus]) -> int:
+    """How many cases ``audience`` has in ``statuses`` (the per-status counters)."""
+    return session.execute(
+        select(func.coalesce(func.sum(CaseCount.n), 0)).where(
+            CaseCount.audience_id == audience, CaseCount.status.in_([s.value for s in statuses])
+        )
+    ).scalar_one()
+
+
+def _page_keys(session, audience, statuses, filt, key_name, descending, offset, limit, total, positions):
     """(sort value, request id) of the page's rows, in order."""
     key = _LISTING.c[key_name]
     seek = None
@@ -255,19 +308,33 @@ def _page_keys(session, audience, statuses, condition, key_name, descending, off
         forward = False
         take = min(limit, total - offset)
         skip = max(0, total - offset - take)
-    keys = _ordered_keys(session, audience, statuses, condition, key, descending == forward, seek, skip, take)
+    keys = _ordered_keys(session, audience, statuses, filt, key, descending == forward, seek, skip, take)
     if not forward:
         keys.reverse()
     return keys
 
 
-def _ordered_keys(session, audience, statuses, condition, key, descending, seek, skip, take):
+def _ordered_keys(session, audience, statuses, filt, key, descending, seek, skip, take):
     """Up to ``take`` (value, id) pairs after ``seek`` (or after ``skip`` rows) in the given order."""
     ident = _LISTING.c.request_id
     order = (desc(key), desc(ident)) if descending else (asc(key), asc(ident))
 
-    def query(status_condition, limit, offset=0):
+    def query(status_condition, limit, offset=0, status=None):
         q = select(key, ident).where(_LISTING.c.audience_id == audience, status_condition)
+        condition = filt.condition
+        if filt.words and status is not None:
+            matched = filt.matched(session, audience).get(status.value, 0)
+            if not matched:
+                return []
+            if key is _LISTING.c.member_name:
+                # Sorted by name: only the first matching names, enough for this page, are read.
+                names = filt.first_names(session, audience, status, descending, seek, offset + limit)
+                condition = _LISTING.c.member_name.in_(names)
+            elif matched * matched > (offset + limit) * _status_total(session, audience, [status]):
+                # A common name: walk the sort column's index and keep the rows of matching names
+                # (about (offset + limit) / share rows read); the name index is kept out of the plan.
+                condition = NameMatch(_LISTING.c.member_name + "", filt.words)
+            # otherwise a rare name: read its cases through the name index and sort those
         if condition is not None:
             q = q.where(condition)
         if seek is not None:
@@ -279,11 +346,11 @@ def _ordered_keys(session, audience, statuses, condition, key, descending, seek,
         return [tuple(r) for r in session.execute(q).all()]
 
     if len(statuses) == 1:
-        return query(_LISTING.c.status == statuses[0].value, take, skip)
+        return query(_LISTING.c.status == statuses[0].value, take, skip, statuses[0])
     if skip > _MERGE_SKIP_MAX:
         return query(_LISTING.c.status.in_([s.value for s in statuses]), take, skip)
     # One index range per status, merged: the database never sorts the union.
-    runs = [query(_LISTING.c.status == s.value, skip + take) for s in statuses]
+    runs = [query(_LISTING.c.status == s.value, skip + take, status=s) for s in statuses]
     merged = heapq.merge(*runs, reverse=descending)
     return list(islice(merged, skip, skip + take))
 
@@ -314,16 +381,20 @@ def count_by_status(session: Session, user: UserRecord, text: str = "") -> dict[
     """How many visible requests are in each status (for the tab labels).
 
     Without a filter: the per-status counters (:mod:`store.listing`), a few
-    rows whatever the number of cases; with one: the matching cases only.
+    rows whatever the number of cases; filtered by a name: the per-name
+    counters of the matching names; with a number: the matching cases only.
     """
     audience = audience_of(user)
-    condition = _listing_filter(text)
+    filt = _Filter(text)
+    condition = filt.condition
     if condition is None:
         result = session.execute(
             select(CaseCount.status, func.sum(CaseCount.n))
             .where(CaseCount.audience_id == audience)
             .group_by(CaseCount.status)
         ).all()
+    elif filt.words:  # only a name: the per-name counters
+        result = filt.matched(session, audience).items()
     else:
         result = session.execute(
             select(_LISTING.c.status, func.count())

@@ -33,9 +33,10 @@ from store.fhir.settings import PasSettings, load_pas_settings
 from store.models import AuthRequest, Coverage, Member, Organization, Provider
 from store.records import UserRecord
 from store.services.cases import get_case, visible_to
+from store.services.permissions import SUBMITTED_STATUSES, CaseAction, facts_of_case, require
 from store.types import utcnow
 
-EXPORTABLE = (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+EXPORTABLE = SUBMITTED_STATUSES  # the statuses `authdesk export --pas` selects with "submitted"
 FILE_SUFFIX = "-pas.json"
 
 
@@ -45,10 +46,12 @@ def _load_case(session: Session, user: UserRecord, request_id: int, settings: Pa
     from store.fhir.request import clinical_documents
 
     case = get_case(session, user, request_id)
-    if case.status not in EXPORTABLE:
+    try:
+        require(user, facts_of_case(case), CaseAction.EXPORT_PAS)
+    except InvalidTransitionError:
         raise InvalidTransitionError(
             f"{case.draft_number} has not been submitted; only submitted requests can be exported."
-        )
+        ) from None
     req = session.get(AuthRequest, request_id)
     member_row = session.get(Member, req.member_pk) if req.member_pk else None
     coverage_row = session.get(Coverage, req.coverage_id) if req.coverage_id else None

@@ -48,6 +48,7 @@ from store.services.fhir_export import find_case_by_number
 from store.services.mail_templates import fmt_date
 from store.services.permissions import CaseAction, facts_of_request, require
 from store.services.timeline import add_event
+from store.services.versions import bump_version
 from store.textgate import check_column, check_text
 from store.types import utcnow
 
@@ -299,10 +300,8 @@ def _take_authorization_number(session: Session, req: AuthRequest, decision: Pas
     if taken is not None:
         raise ResponseError([f"its authorization number {number} already belongs to another case"])
     previous = req.auth_number
-    req.auth_number = number
-    req.version += 1  # a screen that shows the old number must reload (review's optimistic lock)
-    req.updated_at = utcnow()
-    session.add(req)
+    # a new version: a screen that shows the old number must reload (review's optimistic lock)
+    bump_version(session, req, auth_number=number, updated_at=utcnow())
     add_event(session, req.id, EVENT_PAS_RESPONSE,
               f"Authorization number from the payer: {number}" + (f" (was {previous})." if previous else "."))
     return f"authorization number {number}"

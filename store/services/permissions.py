@@ -3,8 +3,9 @@
 Seeing a case is decided by organization (:func:`store.services.cases.visible_to`);
 this module decides, for a case the user can see, which actions fit its
 status and the user's role. Services call :func:`require` before they change
-anything; screens show only the keys in :func:`allowed_actions` (the store's
-answer, carried on :class:`store.records.CaseDetail.actions`).
+anything; screens show only the keys in :func:`allowed_actions` (asked with
+:func:`facts_of_case` of the case they show) -- there is no second table of
+rules in ``tui/``.
 """
 
 from __future__ import annotations
@@ -29,6 +30,11 @@ class CaseAction(StrEnum):
     CHANGE_URGENCY = "change_urgency"
     DECIDE_LINE = "decide_line"
     OPEN_FILE = "open_file"  # open or export an attachment or letter
+    EXPORT_PAS = "export_pas"  # save a submitted request as a Da Vinci PAS Bundle
+
+
+SUBMITTED_STATUSES = (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED)
+"""Statuses of a request the plan has received (it has a WebCert number and can be exported)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +133,9 @@ def require(user: UserRecord, facts: CaseFacts, action: CaseAction) -> None:
         case CaseAction.OPEN_FILE:
             if not facts.attachment_count:
                 raise InvalidTransitionError("The case has no files.")
+        case CaseAction.EXPORT_PAS:
+            if status not in SUBMITTED_STATUSES:
+                raise InvalidTransitionError(f"The case is {state}: only submitted requests can be exported.")
 
 
 def allowed_actions(user: UserRecord, facts: CaseFacts) -> frozenset[CaseAction]:
@@ -141,4 +150,4 @@ def allowed_actions(user: UserRecord, facts: CaseFacts) -> frozenset[CaseAction]
     return frozenset(allowed)
 
 
-__all__ = ["CaseAction", "CaseFacts", "allowed_actions", "facts_of_case", "facts_of_request", "require"]
+__all__ = ["SUBMITTED_STATUSES", "CaseAction", "CaseFacts", "allowed_actions", "facts_of_case", "facts_of_request", "require"]

@@ -18,9 +18,9 @@ from sqlmodel import Session
 
 from store.enums import LineStatus, RequestStatus, Urgency
 from store.errors import ValidationError
+from store.listing import REPORT_INDEX
 from store.models import AuthRequest, ServiceLine
 from store.records import UserRecord
-from store.listing import NULL_INSTANT
 from store.services.cases import audience_of, visible_to
 from store.types import UTCDateTime, utcnow
 
@@ -126,84 +126,67 @@ def request_outcome(status: RequestStatus, lines: Sequence[tuple[LineStatus, boo
     return "awaiting_lines"
 
 
-def _decided_sql(dialect: str) -> str:
-    """The decided cases of one audience in a period, with their time to decision in microseconds.
+_OUTCOMES = ("approved", "approved_after_pend", "denied", "pended", "awaiting_lines")
 
-    Everything comes from the narrow listing row (:mod:`store.listing`), never the wide case row.
+# A period's decided cases of one audience: rows of the listing's covering partial
+# index ix_case_listing_report (audience, urgency, time taken, decision time, outcome, late).
+_PERIOD = ("FROM case_listing{hint} WHERE audience_id = :audience AND outcome <> '' "
+           "AND decided_at >= :lo AND decided_at < :hi")
+
+# Counts per outcome, late decisions and total time per urgency: one pass over the index, in its order.
+_GROUPS_SQL = ("SELECT urgency, COUNT(*), "
+               + ", ".join(f"COUNT(*) FILTER (WHERE outcome = '{o}')" for o in _OUTCOMES)
+               + ", SUM(late), SUM(decision_micros) " + _PERIOD + " GROUP BY urgency")
+
+# The middle one or two times of one urgency: an ordered walk of the index to the middle.
+_MIDDLE_SQL = "SELECT decision_micros " + _PERIOD + " AND urgency = :urgency{n}"
+
+
+def _hint(dialect: str) -> str:
+    return f" INDEXED BY {REPORT_INDEX}" if dialect == "sqlite" else ""
+
+
+def _middle(session: Session, dialect: str, bind: list, params: dict, urgencies: list[str], count: int) -> list[int]:
+    """The middle one (odd ``count``) or two (even) of the decision times of ``urgencies``, smallest first.
+
+    Exact: ``OFFSET (count - 1) / 2`` along the index's order by time; for more
+    than one urgency the ordered walks are merged (``UNION ALL … ORDER BY``,
+    a merge of sorted inputs rather than a sort).
     """
-    if dialect == "sqlite":
-        micros = ("((CAST(strftime('%s', cl.decided_at) AS INTEGER) - CAST(strftime('%s', cl.submitted_at) AS INTEGER))"
-                  " * 1000000 + CAST(substr(cl.decided_at, 21, 6) AS INTEGER)"
-                  " - CAST(substr(cl.submitted_at, 21, 6) AS INTEGER))")
-    else:
-        micros = "CAST(EXTRACT(EPOCH FROM (cl.decided_at - cl.submitted_at)) * 1000000 AS BIGINT)"
-    return f"""
-        SELECT cl.request_id AS id, cl.urgency, cl.status, {micros} AS micros,
-               CASE WHEN cl.decision_due_at > :no_instant AND cl.decided_at > cl.decision_due_at
-                    THEN 1 ELSE 0 END AS late
-        FROM case_listing cl
-        WHERE cl.audience_id = :audience AND cl.status IN ('accepted', 'rejected')
-          AND cl.decided_at >= :lo AND cl.decided_at < :hi AND cl.submitted_at > :no_instant"""
+    if count == 0:
+        return []
+    hint = _hint(dialect)
+    arms = [_MIDDLE_SQL.format(hint=hint, n=i) for i in range(len(urgencies))]
+    if len(arms) == 1:
+        sql = f"{arms[0]} ORDER BY decision_micros"
+    elif dialect == "sqlite":  # a compound SELECT … ORDER BY: merged ("MERGE (UNION ALL)")
+        sql = " UNION ALL ".join(arms) + " ORDER BY 1"
+    else:  # each walk ordered in its own parentheses: PostgreSQL merges them (Merge Append), else it sorts
+        sql = ("SELECT decision_micros FROM (" + " UNION ALL ".join(f"({arm} ORDER BY decision_micros)" for arm in arms)
+               + ") AS walks ORDER BY decision_micros")
+    sql += " LIMIT :take OFFSET :skip"
+    values = dict(params, take=2 - count % 2, skip=(count - 1) // 2)
+    values.update({f"urgency{i}": u for i, u in enumerate(urgencies)})
+    return [int(m) for m in session.execute(text(sql).bindparams(*bind), values).scalars()]
 
 
-_OUTCOMES_SQL = """
-    WITH d AS ({decided}),
-    l AS (
-        SELECT request_id,
-               SUM(CASE WHEN status = 'A4' THEN 1 ELSE 0 END) AS pended,
-               SUM(CASE WHEN status IN ('A1', 'A2', 'A6') THEN 1 ELSE 0 END) AS approved,
-               SUM(CASE WHEN status IN ('A1', 'A2', 'A6') AND was_pended THEN 1 ELSE 0 END) AS approved_pended,
-               SUM(CASE WHEN status = 'A3' THEN 1 ELSE 0 END) AS denied,
-               COUNT(*) AS n
-        FROM service_line WHERE request_id IN (SELECT id FROM d) GROUP BY request_id
-    ),
-    o AS (
-        SELECT d.urgency, d.micros, d.late,
-               CASE WHEN d.status = 'rejected' THEN 'denied'
-                    WHEN COALESCE(l.pended, 0) > 0 THEN 'pended'
-                    WHEN COALESCE(l.approved, 0) > 0 THEN
-                        CASE WHEN l.approved_pended > 0 THEN 'approved_after_pend' ELSE 'approved' END
-                    WHEN COALESCE(l.n, 0) > 0 AND l.denied = l.n THEN 'denied'
-                    ELSE 'awaiting_lines' END AS outcome
-        FROM d LEFT JOIN l ON l.request_id = d.id
-    )
-    SELECT urgency, outcome, COUNT(*) AS cases, SUM(late) AS late, SUM(micros) AS micros
-    FROM o GROUP BY urgency, outcome"""
-
-# The middle one or two times per urgency ('' = all urgencies), by window functions.
-_MEDIAN_SQL = """
-    WITH d AS ({decided}),
-    ranked AS (
-        SELECT urgency, micros,
-               ROW_NUMBER() OVER (PARTITION BY urgency ORDER BY micros) AS rn,
-               COUNT(*) OVER (PARTITION BY urgency) AS c
-        FROM d
-        UNION ALL
-        SELECT '', micros, ROW_NUMBER() OVER (ORDER BY micros), COUNT(*) OVER ()
-        FROM d
-    )
-    SELECT urgency, micros FROM ranked WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2"""
-
-
-def _metrics(urgency: Urgency | None, groups: dict[str, tuple[int, int, int]], middle: list[int]) -> UrgencyMetrics:
-    """One urgency's row from (cases, late, microseconds) per outcome and its middle times."""
-    decided = sum(g[0] for g in groups.values())
-    total_micros = sum(g[2] for g in groups.values())
-    count = {o: groups.get(o, (0, 0, 0))[0] for o in ("approved", "approved_after_pend", "denied", "pended",
-                                                      "awaiting_lines")}
+def _metrics(urgency: Urgency | None, counts: dict[str, int], late: int, micros: int,
+             middle: list[int]) -> UrgencyMetrics:
+    """One urgency's row from its cases per outcome, late decisions, total and middle times (microseconds)."""
+    decided = sum(counts.values())
     average = median = None
     if decided:
-        average = timedelta(seconds=round(total_micros / decided / 1_000_000))
+        average = timedelta(seconds=round(micros / decided / 1_000_000))
         median = timedelta(seconds=round(sum(middle) / len(middle) / 1_000_000)) if middle else None
     return UrgencyMetrics(
         urgency=urgency,
         decided=decided,
-        approved=count["approved"] + count["approved_after_pend"],
-        denied=count["denied"],
-        pended=count["pended"],
-        approved_after_pend=count["approved_after_pend"],
-        awaiting_lines=count["awaiting_lines"],
-        late=sum(g[1] for g in groups.values()),
+        approved=counts["approved"] + counts["approved_after_pend"],
+        denied=counts["denied"],
+        pended=counts["pended"],
+        approved_after_pend=counts["approved_after_pend"],
+        awaiting_lines=counts["awaiting_lines"],
+        late=late,
         average_time=average,
         median_time=median,
     )
@@ -216,10 +199,12 @@ def decision_metrics(
     pend, and average and median time to decision, for requests decided in the
     period (the figures CMS-0057-F asks payers to publish).
 
-    Computed in the database: the decided cases come from the listing's
-    (audience, status, decision time) index, outcomes from one grouped
-    aggregate of their service lines, medians from window functions — two
-    queries whatever the number of cases.
+    Computed in the database from the listing, whose rows carry each case's
+    outcome, time to decision and lateness (kept by triggers, see
+    :func:`store.listing.report_exprs`): one grouped pass over the report's
+    covering index for the counts and sums, and exact medians by walking the
+    same index, ordered by time, to the middle row — a handful of queries and
+    no sort, whatever the number of cases.
 
     ``start`` and ``end`` are dates (whole days, UTC, both included) or UTC
     instants (``start`` included, ``end`` excluded).
@@ -230,29 +215,30 @@ def decision_metrics(
     lo, hi = _instant(start, end=False), _instant(end, end=True)
     if hi <= lo:
         raise ValidationError("The end of the period is before its start.", field="period")
-    decided = _decided_sql(session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
     instants = UTCDateTime()
-    bind = [bindparam("lo", lo, type_=instants), bindparam("hi", hi, type_=instants),
-            bindparam("no_instant", NULL_INSTANT, type_=instants)]
+    bind = [bindparam("lo", lo, type_=instants), bindparam("hi", hi, type_=instants)]
     params = {"audience": audience_of(user)}
-    groups: dict[str, dict[str, tuple[int, int, int]]] = {u.value: {} for u in Urgency}
-    for urgency, outcome, cases, late, micros in session.execute(
-        text(_OUTCOMES_SQL.format(decided=decided)).bindparams(*bind), params
+    rows = {}
+    for urgency, decided, *figures in session.execute(
+        text(_GROUPS_SQL.format(hint=_hint(dialect))).bindparams(*bind), params
     ):
-        groups.setdefault(urgency, {})[outcome] = (int(cases), int(late or 0), int(micros or 0))
-    middles: dict[str, list[int]] = {}
-    for urgency, micros in session.execute(text(_MEDIAN_SQL.format(decided=decided)).bindparams(*bind), params):
-        middles.setdefault(urgency, []).append(int(micros))
-    by_urgency = tuple(
-        _metrics(u, groups.get(u.value, {}), middles.get(u.value, [])) for u in (Urgency.STANDARD, Urgency.EXPEDITED)
-    )
-    every: dict[str, tuple[int, int, int]] = {}
+        counts = dict(zip(_OUTCOMES, (int(n or 0) for n in figures[:len(_OUTCOMES)]), strict=True))
+        rows[urgency] = (int(decided), counts, int(figures[-2] or 0), int(figures[-1] or 0))
+    nothing = (0, dict.fromkeys(_OUTCOMES, 0), 0, 0)
+    by_urgency = []
+    middles: dict[tuple[str, ...], list[int]] = {}
     for u in (Urgency.STANDARD, Urgency.EXPEDITED):
-        for outcome, (n, late, micros) in groups.get(u.value, {}).items():
-            before = every.get(outcome, (0, 0, 0))
-            every[outcome] = (before[0] + n, before[1] + late, before[2] + micros)
-    total = _metrics(None, every, middles.get("", []))
-    return DecisionMetrics(start=lo, end=hi, by_urgency=by_urgency, total=total)
+        decided, counts, late, micros = rows.get(u.value, nothing)
+        middles[(u.value,)] = _middle(session, dialect, bind, params, [u.value], decided)
+        by_urgency.append(_metrics(u, counts, late, micros, middles[(u.value,)]))
+    counted = [rows.get(u.value, nothing) for u in (Urgency.STANDARD, Urgency.EXPEDITED)]
+    every = {o: sum(r[1][o] for r in counted) for o in _OUTCOMES}
+    present = tuple(sorted(rows))  # every urgency decided in the period (one alone: its middle is the total's)
+    middle = middles.get(present) or _middle(session, dialect, bind, params, list(present),
+                                             sum(r[0] for r in rows.values()))
+    total = _metrics(None, every, sum(r[2] for r in counted), sum(r[3] for r in counted), middle)
+    return DecisionMetrics(start=lo, end=hi, by_urgency=tuple(by_urgency), total=total)
 
 
 def format_duration(value: timedelta | None) -> str:

@@ -10,7 +10,9 @@
    index and the member's requests through ``ix_request_member_pk``.
 2. **Names** as you type, only when the text is not number-shaped: names
    holding every word typed, through the member-name search index (SQLite
-   FTS5 trigram, PostgreSQL pg_trgm), names starting with the text first.
+   FTS5 trigram, PostgreSQL pg_trgm), names starting with the text first;
+   the per-name counters (``case_name_count``) say how many cases each
+   name has for the user, so only the first few names' cases are read.
 
 Results are only cases the user may see (:func:`store.services.cases.visible_to`).
 """
@@ -21,7 +23,7 @@ from sqlalchemy import asc, case, desc, func, select
 from sqlmodel import Session
 
 from store.listing import PLAN_AUDIENCE
-from store.models import AuthRequest, CaseListing
+from store.models import AuthRequest, CaseListing, CaseNameCount
 from store.records import RequestRow, UserRecord
 from store.services.cases import ROW_COLUMNS as _ROW_COLUMNS
 from store.services.cases import audience_of
@@ -58,16 +60,46 @@ def _exact(session: Session, user: UserRecord, numbers: list[dict[str, set[str]]
 
 
 def _by_name(session: Session, user: UserRecord, words: tuple[str, ...], limit: int) -> list[RequestRow]:
+    """The first ``limit`` cases by name: names starting with the text first, then by name, newest first.
+
+    The matching names come from the name search index with their case
+    counts for the user's audience (``case_name_count``); only the first
+    names in order, enough to hold ``limit`` cases, are read from the
+    listing — a common last name never reads its tens of thousands of cases.
+    """
     phrase = " ".join(words)
-    prefix = func.lower(AuthRequest.member_name).startswith(phrase, autoescape=True)
-    if len(phrase) < 2:
-        ids = _visible_ids(user, select(AuthRequest.id).where(prefix))  # one letter: names starting with it
+    audience = audience_of(user)
+    counted = func.sum(CaseNameCount.n)
+    if len(phrase) < 2:  # one letter: names starting with it
+        named = func.lower(CaseNameCount.name).startswith(phrase, autoescape=True)
     else:
-        ids = select(_LISTING.c.request_id).where(
-            _LISTING.c.audience_id == audience_of(user),
-            _LISTING.c.status.in_(ALL_STATUSES),
-            NameMatch(_LISTING.c.member_name, words),
-        )
+        named = NameMatch(CaseNameCount.name, words)
+    starts = func.lower(CaseNameCount.name).startswith(phrase, autoescape=True)
+    names: list[str] = []
+    found = 0
+    for name, n in session.execute(
+        select(CaseNameCount.name, counted)
+        .where(CaseNameCount.audience_id == audience, named)
+        .group_by(CaseNameCount.name)
+        .having(counted > 0)
+        .order_by(case((starts, 0), else_=1), asc(CaseNameCount.name))
+    ):
+        names.append(name)
+        found += int(n)
+        if found >= limit:
+            break
+    if not names:
+        return []
+    listed = func.lower(_LISTING.c.member_name).startswith(phrase, autoescape=True)
+    ids = (  # the first cases in order from the narrow listing rows; only those are read from the cases
+        select(_LISTING.c.request_id)
+        .where(_LISTING.c.audience_id == audience, _LISTING.c.status.in_(ALL_STATUSES),
+               _LISTING.c.member_name.in_(names))
+        .order_by(case((listed, 0), else_=1), asc(_LISTING.c.member_name), desc(_LISTING.c.updated_at),
+                  desc(_LISTING.c.request_id))
+        .limit(limit)
+    )
+    prefix = func.lower(AuthRequest.member_name).startswith(phrase, autoescape=True)
     return _rows(
         session,
         ids,

@@ -94,6 +94,16 @@ def route(text: str) -> Routed:
     return Routed(tuple(numbers), tuple(words))
 
 
+def name_only_words(text: str) -> tuple[str, ...] | None:
+    """The name words of ``text`` when it holds nothing else (no number or ID); otherwise None.
+
+    Such a filter is answered from the per-name counters
+    (``case_name_count``, :mod:`store.listing`) instead of the cases.
+    """
+    routed = route(text)
+    return routed.words if routed.words and not routed.numbers else None
+
+
 def exact_condition(numbers: dict[str, set[str]]):
     """SQL on ``auth_request``: one of the exact values, each through its index."""
     conditions = []
@@ -196,5 +206,5 @@ def text_condition(text: str, id_column=None, name_column=None):
     return and_(*parts)
 
 
-__all__ = ["ALL_STATUSES", "NameMatch", "Routed", "exact_condition", "is_number_shaped", "normalize_numbers", "route",
-           "text_condition"]
+__all__ = ["ALL_STATUSES", "NameMatch", "Routed", "exact_condition", "is_number_shaped", "name_only_words",
+           "normalize_numbers", "route", "text_condition"]

@@ -184,3 +184,32 @@ def test_cli_housekeeping_prints_the_report(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "drafts: 1 expired (1 expiry notice(s) queued), 0 expiry reminder(s) queued"
     assert out[2] == "drafts: 0 expired (0 expiry notice(s) queued), 0 expiry reminder(s) queued"
+
+
+def test_nothing_to_do_reads_only_the_partial_indexes_of_drafts_it_may_change(store, clerk):
+    """Each draft query of a run names the index it reads (SQLite's plan; on PostgreSQL the same partial
+    indexes exist): drafts already reminded are in none of them."""
+    from sqlalchemy import text
+
+    from store.services.housekeeping import REMINDER_BEFORE, _due_ids, _soon_ids
+
+    _draft(store, clerk)
+    dialect = store.engine.dialect.name
+    now = CREATED + timedelta(hours=1)
+    queries = _soon_ids(now, REMINDER_BEFORE, 500, dialect) + _due_ids(now, 500, dialect)
+    expected = ["ix_request_reminder_due", "ix_request_draft_no_expiry", "ix_request_status_expires",
+                "ix_request_draft_no_expiry"]
+    with store.engine.connect() as conn:
+        indexes = set(conn.execute(text(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'auth_request' AND indexdef LIKE '%WHERE%'"
+            if dialect == "postgresql" else
+            "SELECT name FROM sqlite_master WHERE tbl_name = 'auth_request' AND sql LIKE '%WHERE%'")).scalars())
+        assert {"ix_request_reminder_due", "ix_request_draft_no_expiry"} <= indexes
+        if dialect != "sqlite":
+            return
+        for query, index in zip(queries, expected, strict=True):
+            compiled = query.compile(conn)
+            plan = " ".join(row[-1] for row in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + str(compiled), tuple(compiled.construct_params(
+                    _check=False).get(k) for k in compiled.positiontup)))
+            assert f"INDEX {index} " in plan, plan

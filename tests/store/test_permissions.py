@@ -66,3 +66,9 @@ def test_copy_and_open_files():
     assert CaseAction.COPY not in allowed_actions(REVIEWER, facts(RequestStatus.REJECTED))
     assert CaseAction.OPEN_FILE in allowed_actions(REVIEWER, facts(RequestStatus.PENDING, files=1))
     assert CaseAction.OPEN_FILE not in allowed_actions(REVIEWER, facts(RequestStatus.PENDING))
+
+
+@pytest.mark.parametrize("status", list(RequestStatus))
+def test_only_submitted_requests_are_exported_as_pas(status):
+    allowed = CaseAction.EXPORT_PAS in allowed_actions(CREATOR, facts(status))
+    assert allowed is (status in (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED))

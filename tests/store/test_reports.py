@@ -145,3 +145,98 @@ def test_renewals_within_30_days(store, cast):
         assert len(renewals(s, reviewer, today=date(2026, 3, 1))) == 3
         with pytest.raises(ValidationError):
             renewals(s, clerk, within_days=-1)
+
+
+def _reference(store, user, lo: datetime, hi: datetime) -> dict:
+    """The report computed the slow way, in Python, from the cases and their lines (the definition)."""
+    from sqlalchemy import select
+
+    from store.models import AuthRequest, RequestOrganization, ServiceLine
+
+    with store.session() as s:
+        cases = s.execute(select(AuthRequest)).scalars().all()
+        lines: dict[int, list] = {}
+        for rid, status, pended in s.execute(select(ServiceLine.request_id, ServiceLine.status, ServiceLine.was_pended)):
+            lines.setdefault(rid, []).append((status, bool(pended)))
+        mine = set(s.execute(select(RequestOrganization.request_id).where(
+            RequestOrganization.organization_id == user.organization_id)).scalars())
+        rows = []
+        for c in cases:
+            if not user.is_reviewer and c.id not in mine:
+                continue
+            if c.status not in (RequestStatus.ACCEPTED, RequestStatus.REJECTED) or c.submitted_at is None:
+                continue
+            if c.decided_at is None or not lo <= c.decided_at < hi:
+                continue
+            late = c.decision_due_at is not None and c.decided_at > c.decision_due_at
+            rows.append((c.urgency, request_outcome(RequestStatus(c.status), lines.get(c.id, [])),
+                         (c.decided_at - c.submitted_at) // timedelta(microseconds=1), late))
+
+    def figures(selected):
+        micros = sorted(r[2] for r in selected)
+        n = len(micros)
+        out = {o: sum(1 for r in selected if r[1] == o)
+               for o in ("approved", "approved_after_pend", "denied", "pended", "awaiting_lines")}
+        middle = micros[(n - 1) // 2:n // 2 + 1] if n else []
+        return (n, out["approved"] + out["approved_after_pend"], out["denied"], out["pended"],
+                out["approved_after_pend"], out["awaiting_lines"], sum(1 for r in selected if r[3]),
+                timedelta(seconds=round(sum(micros) / n / 1_000_000)) if n else None,
+                timedelta(seconds=round(sum(middle) / len(middle) / 1_000_000)) if n else None)
+
+    result = {u.value: figures([r for r in rows if r[0] == u]) for u in Urgency}
+    result["total"] = figures(rows)
+    return result
+
+
+def _as_tuple(m) -> tuple:
+    return (m.decided, m.approved, m.denied, m.pended, m.approved_after_pend, m.awaiting_lines, m.late,
+            m.average_time, m.median_time)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_metrics_equal_the_definition_on_random_cases(store, cast, seed):
+    """Counts, lateness, averages and exact medians (odd and even counts) against a brute force."""
+    import random
+
+    from sqlalchemy import update
+
+    from store.models import AuthRequest, ServiceLine
+
+    clerk, other, reviewer = cast
+    rng = random.Random(seed)
+    statuses = [RequestStatus.ACCEPTED] * 5 + [RequestStatus.REJECTED] * 2 + [RequestStatus.PENDING]
+    for i in range(rng.randint(14, 22)):
+        urgency = rng.choice(list(Urgency))
+        owner, org = (clerk, "NORTH") if rng.random() < 0.6 else (other, "SOUTH")
+        submitted = T0 + timedelta(days=rng.randint(0, 20), seconds=rng.randint(0, 86399),
+                                   microseconds=rng.randint(0, 999_999))
+        case_id = make_case(store, owner, urgency=urgency, submitted_at=submitted, org=org,
+                            status=rng.choice(statuses))
+        with store.session() as s:
+            taken = timedelta(hours=rng.randint(0, 200), seconds=rng.randint(0, 3599),
+                              microseconds=rng.randint(0, 999_999))
+            s.execute(update(AuthRequest).where(AuthRequest.id == case_id,
+                                                AuthRequest.status.in_(["accepted", "rejected"]))
+                      .values(decided_at=submitted + taken))
+            for line in s.execute(select_lines(case_id)).scalars():
+                status = rng.choice(["requested", "A1", "A2", "A3", "A4", "A6", "C"])
+                s.execute(update(ServiceLine).where(ServiceLine.id == line).values(
+                    status=status, was_pended=status == "A4" or rng.random() < 0.3))
+    periods = [(T0, T0 + timedelta(days=40)), (T0 + timedelta(days=3), T0 + timedelta(days=9, hours=5)),
+               (T0 + timedelta(days=30), T0 + timedelta(days=31))]
+    for user in (clerk, other, reviewer):
+        for lo, hi in periods:
+            with store.session() as s:
+                m = decision_metrics(s, user, lo, hi)
+            expected = _reference(store, user, lo, hi)
+            assert _as_tuple(m.for_urgency(Urgency.STANDARD)) == expected["standard"]
+            assert _as_tuple(m.for_urgency(Urgency.EXPEDITED)) == expected["expedited"]
+            assert _as_tuple(m.total) == expected["total"]
+
+
+def select_lines(case_id):
+    from sqlalchemy import select
+
+    from store.models import ServiceLine
+
+    return select(ServiceLine.id).where(ServiceLine.request_id == case_id)

@@ -74,6 +74,19 @@ async def settle(pilot, rounds: int = 6) -> None:
     await pilot.pause()
 
 
+async def wait_until(pilot, condition, what: str, timeout: float = 30.0) -> None:
+    """Let the app run until ``condition()`` holds (a wait for a condition, not a sleep);
+    fail with ``what`` if it does not within ``timeout`` seconds (a generous bound for a loaded machine)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting until {what}")
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+
+
 def text_of(app, selector: str) -> str:
     """The text a widget on the current screen paints (its lines joined by newlines)."""
     from textual.geometry import Region

@@ -318,7 +318,7 @@ async def test_case_detail_of_a_draft_offers_edit(seeded, monkeypatch):
     resumed: list[int] = []
     monkeypatch.setattr(app, "resume_draft", resumed.append)
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot)
+        await sign_in(pilot, "amy", "demo-clerk-1")
         draft = table_rows(app, "drafts")[0]
         app.open_case(draft.id)
         await settle(pilot)
@@ -328,6 +328,27 @@ async def test_case_detail_of_a_draft_offers_edit(seeded, monkeypatch):
         await settle(pilot)
         assert resumed == [draft.id]
         assert not isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_a_reviewer_reads_a_draft_but_is_not_offered_edit_or_cancel(seeded, monkeypatch):
+    """The store decides (reviewers do not change drafts); the screen only asks it."""
+    from tui.screens.case_detail import CaseDetailScreen
+
+    app = make_app(seeded)
+    resumed: list[int] = []
+    monkeypatch.setattr(app, "resume_draft", resumed.append)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot)  # rita, the plan's reviewer
+        draft = table_rows(app, "drafts")[0]
+        app.open_case(draft.id)
+        await settle(pilot)
+        assert isinstance(app.screen, CaseDetailScreen)
+        assert app.screen.check_action("edit_draft", ()) is False
+        assert app.screen.check_action("cancel_draft", ()) is False
+        await pilot.press("e")
+        await settle(pilot)
+        assert resumed == []
+        assert isinstance(app.screen, CaseDetailScreen)
 
 
 async def test_case_of_another_organization_is_refused(seeded):

@@ -18,6 +18,7 @@ from textual.screen import Screen
 
 from store.enums import CoverageOrder, RequestKind, RequestStatus
 from tests.factories import make_member, make_provider, make_user
+from tests.tui.conftest import wait_until
 from tui.app import AuthDeskApp
 
 APP_CSS = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
@@ -134,6 +135,7 @@ def _slow_autosave(monkeypatch):
     from tui.screens.wizard import WizardScreen
 
     monkeypatch.setattr(WizardScreen, "AUTOSAVE_SECONDS", 3600.0)
+    monkeypatch.setattr(WizardScreen, "AUTOSAVE_MAX_SECONDS", 3600.0)
 
 
 def wizard(clerk: Clerk):
@@ -593,16 +595,37 @@ async def test_idle_typing_is_saved_after_a_pause(office, monkeypatch):
         clerk = Clerk(pilot)
         await _open_wizard(clerk)
         await clerk.type("M1000001")  # no save key, no step change
-        await pilot.pause(0.6)
-        await clerk.settle()
         screen = wizard(clerk)
-        assert screen.request_id is not None
+        await wait_until(pilot, lambda: screen.request_id is not None and not screen._saving, "the pause saved")
+        await clerk.settle()
         assert "saved" in str(screen.query_one("#wizard-title").render())
 
     from store.models import AuthRequest
 
     with store.session() as session:
         assert session.exec(select(AuthRequest)).one().member_id_entered == "M1000001"
+
+
+async def test_typing_without_a_pause_is_still_saved(office, monkeypatch):
+    """A clerk who never pauses for AUTOSAVE_SECONDS still has the typing saved within
+    AUTOSAVE_MAX_SECONDS of the first unsaved key (here: at once; the pause never comes)."""
+    from tui.screens.wizard import WizardScreen
+
+    monkeypatch.setattr(WizardScreen, "AUTOSAVE_SECONDS", 3600.0)
+    monkeypatch.setattr(WizardScreen, "AUTOSAVE_MAX_SECONDS", 0.0)
+    store, user = office
+    app = WizardTestApp(store, user)
+    async with app.run_test(size=(120, 36)) as pilot:
+        clerk = Clerk(pilot)
+        await _open_wizard(clerk)
+        await clerk.type("M1000001")
+        screen = wizard(clerk)
+        await wait_until(pilot, lambda: screen.request_id is not None and not screen._saving, "a save ran")
+
+    from store.models import AuthRequest
+
+    with store.session() as session:
+        assert session.exec(select(AuthRequest)).one().member_id_entered.startswith("M")
 
 
 async def test_escape_without_typing_leaves_no_draft(office):

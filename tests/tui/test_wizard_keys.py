@@ -3,7 +3,6 @@ and keys typed ahead in a burst from the dashboard into the wizard."""
 
 from __future__ import annotations
 
-import pytest
 from textual import events
 from textual.app import App, ComposeResult
 

@@ -42,6 +42,7 @@ def _no_idle_save(monkeypatch):
     from tui.screens.wizard import WizardScreen
 
     monkeypatch.setattr(WizardScreen, "AUTOSAVE_SECONDS", 3600.0)
+    monkeypatch.setattr(WizardScreen, "AUTOSAVE_MAX_SECONDS", 3600.0)
 
 
 async def _open(pilot, letter: str):

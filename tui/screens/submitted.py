@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from store.enums import AttachmentKind, RequestKind, RequestStatus
 from store.errors import StoreError, ValidationError
+from store.formats import format_local_datetime
 from store.forms import SubmissionResult
 from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord
 from store.services.plan_contacts import PlanContacts
@@ -121,14 +122,13 @@ class SubmittedScreen(Screen[None]):
 
     def _numbers_text(self, *, approved: bool) -> str:
         r = self.result
-        due = r.decision_due_at.astimezone()
         auth_label = "Authorization number" if approved else "Pending Authorization number"
-        when = "decided at once: criteria met" if approved else f"decision due by {due:%m/%d/%Y %H:%M}"
+        when = "decided at once: criteria met" if approved else f"decision due by {format_local_datetime(r.decision_due_at)}"
         return (
             f"[b]WebCert number:[/b] {escape(r.webcert_number)}    "
             f"[b]{auth_label}:[/b] {escape(r.auth_number)}    "
             f"[b]Draft / Reference ID:[/b] {escape(r.draft_number)}\n"
-            f"Submitted {r.submitted_at.astimezone():%m/%d/%Y %H:%M} · {when}"
+            f"Submitted {format_local_datetime(r.submitted_at)} · {when}"
             + (f" · confirmation mail to {escape(r.confirmation_to)} is in the outbox" if r.confirmation_to else "")
         )
 

@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_case_count_audience_status", "case_count", ["audience_id", "status", "n"])
-    for statement in listing.fill_listing_sql(dialect):
+    for statement in listing.fill_listing_sql(dialect, report=False):
         op.execute(statement)
     for name, columns in listing.listing_indexes():
         op.create_index(name, "case_listing", columns)
@@ -68,7 +68,7 @@ def upgrade() -> None:
     op.create_index("ix_request_medicaid_id_entered", "auth_request", ["medicaid_id_entered"])
     for statement in listing.create_name_index_sql(conn, names_table=False):
         op.execute(statement)
-    for statement in listing.create_trigger_sql(dialect, names_table=False):
+    for statement in listing.create_trigger_sql(dialect, names_table=False, report=False, name_counts=False):
         op.execute(statement)
     listing.analyze(conn)
 

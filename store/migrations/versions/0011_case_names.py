@@ -43,7 +43,7 @@ def upgrade() -> None:
     op.execute(listing.fill_names_sql(dialect))
     for statement in listing.create_name_index_sql(conn):
         op.execute(statement)
-    for statement in listing.create_trigger_sql(dialect):
+    for statement in listing.create_trigger_sql(dialect, report=False, name_counts=False):
         op.execute(statement)
     op.create_index("ix_service_line_outcome", "service_line", ["request_id", "status", "was_pended"])
     listing.analyze(conn)
@@ -60,5 +60,5 @@ def downgrade() -> None:
     op.drop_table("case_name")
     for statement in listing.create_name_index_sql(conn, names_table=False):
         op.execute(statement)
-    for statement in listing.create_trigger_sql(dialect, names_table=False):
+    for statement in listing.create_trigger_sql(dialect, names_table=False, report=False, name_counts=False):
         op.execute(statement)

@@ -4,19 +4,24 @@
 :class:`tui.screens.case_detail.CaseDetailScreen` (which provides ``case``,
 ``request_id``, ``reload()`` and the ``CaseLoaded`` message). It adds:
 
-* keys that fit the case's status and the user's role (``check_action`` hides
-  the others from the footer):
+* keys that fit the case's status and the user's role -- the store's
+  :func:`store.services.permissions.allowed_actions` decides, ``check_action``
+  hides the others from the footer (``KEY_ACTIONS`` maps each key's action to
+  the store's :class:`CaseAction`):
 
   ===========  =====================  ===========================================
   status       who                    keys
   ===========  =====================  ===========================================
-  draft        clerk                  ``e`` edit (the screen's own), ``c`` cancel,
-                                      ``a`` attach a file
+  draft        clerk, administrator   ``e`` edit, ``a`` attach a file
+  draft        its creator, admin     ``c`` cancel
   pending      clerk                  ``a`` attach a file
   pending      reviewer               ``A`` accept, ``R`` reject (reason),
                                       ``u`` change urgency
   accepted     reviewer               ``d`` decide the highlighted line
-  rejected     clerk                  ``y`` copy into a new draft
+  accepted     clerk                  ``a`` attach (while a line is pended)
+  rejected,    clerk                  ``y`` copy into a new draft
+  expired,
+  cancelled
   submitted    anyone                 ``p`` export as a Da Vinci PAS Bundle
   any          anyone                 ``o`` open the highlighted file in the
                                       system viewer, ``x`` export it to a folder
@@ -44,8 +49,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 
-from store.enums import LineStatus, RequestStatus
-from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord, UserRecord
+from store.enums import LineStatus
+from store.records import AttachmentRecord, CaseDetail, ServiceLineRecord
+from store.services.permissions import CaseAction, allowed_actions, facts_of_case
 from tui.errors import describe
 from tui.format import fmt_datetime
 from tui.system_viewer import open_in_system_viewer
@@ -56,26 +62,20 @@ CLOCK_REFRESH_SECONDS = 30
 
 # ----- who may do what -----------------------------------------------------------------
 
-
-def _status(case: CaseDetail) -> RequestStatus:
-    return RequestStatus(case.status)
-
-
-ACTION_RULES: dict[str, Callable[[CaseDetail, UserRecord], bool]] = {
-    "cancel_draft": lambda c, u: _status(c) is RequestStatus.DRAFT and not u.is_reviewer,
-    "add_attachment": lambda c, u: not u.is_reviewer and (
-        _status(c) in (RequestStatus.DRAFT, RequestStatus.PENDING)
-        or (_status(c) is RequestStatus.ACCEPTED and any(x.status == LineStatus.PENDED for x in c.lines))),
-    "accept": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
-    "reject": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
-    "change_urgency": lambda c, u: _status(c) is RequestStatus.PENDING and u.is_reviewer,
-    "decide_line": lambda c, u: _status(c) is RequestStatus.ACCEPTED and u.is_reviewer and bool(c.lines),
-    "copy_request": lambda c, u: _status(c) is RequestStatus.REJECTED and not u.is_reviewer,
-    "open_file": lambda c, u: bool(c.attachments),
-    "export_file": lambda c, u: bool(c.attachments),
-    "export_pas": lambda c, u: _status(c) in (RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED)
-    and bool(c.webcert_number),
+KEY_ACTIONS: dict[str, CaseAction] = {
+    "edit_draft": CaseAction.EDIT,
+    "cancel_draft": CaseAction.CANCEL,
+    "add_attachment": CaseAction.ATTACH,
+    "accept": CaseAction.ACCEPT,
+    "reject": CaseAction.REJECT,
+    "change_urgency": CaseAction.CHANGE_URGENCY,
+    "decide_line": CaseAction.DECIDE_LINE,
+    "copy_request": CaseAction.COPY,
+    "open_file": CaseAction.OPEN_FILE,
+    "export_file": CaseAction.OPEN_FILE,
+    "export_pas": CaseAction.EXPORT_PAS,
 }
+"""Screen action → the store's :class:`CaseAction` it performs; the store decides who may."""
 
 
 def next_line_to_decide(lines: tuple[ServiceLineRecord, ...], current: int | None) -> int | None:
@@ -154,7 +154,7 @@ class CaseActionsMixin(Screen):
         self._tick_clock()
         self.refresh_bindings()
         case, user = self.case, self.app.user
-        if case is not None and user is not None and ACTION_RULES["decide_line"](case, user):
+        if case is not None and user is not None and self._allowed("decide_line"):
             if next_line_to_decide(case.lines, None) is not None:
                 lines = self.query("#case-lines")
                 if lines and not isinstance(self.focused, PickSection):
@@ -168,9 +168,8 @@ class CaseActionsMixin(Screen):
         case = self.case
         if case is None:
             return None
-        user = self.app.user
         if section_id == "lines":
-            can_decide = ACTION_RULES["decide_line"](case, user) if user is not None else False
+            can_decide = self._allowed("decide_line")
             old = _index_of(case.lines, self._picked("#case-lines"))
             cursor = old
             if can_decide and (cursor is None or LineStatus(case.lines[cursor].status) is not LineStatus.REQUESTED):
@@ -222,14 +221,21 @@ class CaseActionsMixin(Screen):
     # ----- keys -----
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Only the keys that fit the status and the user's role are shown."""
-        rule = ACTION_RULES.get(action)
-        if rule is None:
+        """Only the keys the store allows this user on this case are shown."""
+        wanted = KEY_ACTIONS.get(action)
+        if wanted is None:
             return True
-        user = self.app.user
-        if self.case is None or user is None:
-            return False
-        return rule(self.case, user)
+        return wanted in self._allowed_actions()
+
+    def _allowed_actions(self) -> frozenset[CaseAction]:
+        """The store's answer for the case on screen, asked once per loaded case."""
+        case, user = self.case, self.app.user
+        if case is None or user is None:
+            return frozenset()
+        cached = getattr(self, "_actions_for", None)
+        if cached is None or cached[0] is not case or cached[1] is not user:
+            cached = self._actions_for = (case, user, allowed_actions(user, facts_of_case(case)))
+        return cached[2]
 
     def _allowed(self, action: str) -> bool:
         return self.check_action(action, ()) is True

@@ -420,19 +420,13 @@ class CaseDetailScreen(CaseActionsMixin, Screen[None]):
 
     # ----- keys -----
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``e`` only for a draft."""
-        if action == "edit_draft":
-            return self.case is not None and RequestStatus(self.case.status) is RequestStatus.DRAFT
-        return super().check_action(action, parameters)
-
     def action_back(self) -> None:
         """Back to where the case was opened from."""
         self.dismiss(None)
 
     def action_edit_draft(self) -> None:
         """Continue this draft in the wizard."""
-        if self.case is not None and RequestStatus(self.case.status) is RequestStatus.DRAFT:
+        if self.case is not None and self._allowed("edit_draft"):
             request_id = self.case.id
             self.dismiss(None)
             self.app.resume_draft(request_id)

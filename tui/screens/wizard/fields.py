@@ -8,9 +8,9 @@ nothing typed is lost.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from store.errors import ValidationError
+from store.formats import format_date, format_datetime  # noqa: F401  (the wizard shows dates as the store writes them)
 
 DATE_HINT = "MM/DD/YYYY, YYYY-MM-DD, t (today) or t+3"
 LINE_FIELD = re.compile(r"^line-(\d+)-(code|modifier|from|to|units)$")
@@ -49,16 +49,6 @@ def parse_field(field_id: str, text: str):
             raise ValidationError("An extension is up to 6 digits.", field=field_id)
         return text
     return text
-
-
-def format_date(value: date | None) -> str:
-    """A date as the clerk reads it (MM/DD/YYYY)."""
-    return value.strftime("%m/%d/%Y") if value else ""
-
-
-def format_datetime(value) -> str:
-    """A date and time as the clerk reads it (MM/DD/YYYY HH:MM)."""
-    return value.strftime("%m/%d/%Y %H:%M") if value else ""
 
 
 def parsed_value(field_id: str, text: str, key: str, raw: dict[str, str], default=None):

@@ -10,6 +10,7 @@ valid yet stays in its field, is marked with its message, and is saved in
 from __future__ import annotations
 
 import copy
+import time
 from datetime import date
 
 from rich.markup import escape
@@ -102,7 +103,8 @@ class WizardScreen(Screen[None]):
         request_id: a saved draft to resume, at the step where it was left.
     """
 
-    AUTOSAVE_SECONDS = 2.0
+    AUTOSAVE_SECONDS = 2.0  # a pause this long saves what was typed
+    AUTOSAVE_MAX_SECONDS = 20.0  # typing without such a pause still saves this often
     AUTOFOCUS = "#member-id"  # keys typed right after the kind is picked land here
 
     DEFAULT_CSS = """
@@ -209,6 +211,7 @@ class WizardScreen(Screen[None]):
         self._leave_after_save = False
         self._submitting = False
         self._idle_timer: Timer | None = None
+        self._changed_since: float | None = None  # monotonic time of the first change not yet saved
         self._ready = request_id is None
         self._criteria_touched = False
         self._urgency_touched = False
@@ -590,15 +593,25 @@ class WizardScreen(Screen[None]):
     # ----- change tracking and autosave -----
 
     def _changed(self) -> None:
-        """Something was typed or chosen: save after a pause."""
+        """Something was typed or chosen: save after a pause, or at the latest
+        ``AUTOSAVE_MAX_SECONDS`` after the first unsaved change (a clerk who never pauses)."""
         if not self._ready:
             return
         if self._idle_timer is not None:
             self._idle_timer.stop()
-        self._idle_timer = self.set_timer(self.AUTOSAVE_SECONDS, self._idle_save, name="wizard-autosave")
+        now = time.monotonic()
+        if self._changed_since is None:
+            self._changed_since = now
+        wait = min(self.AUTOSAVE_SECONDS, self._changed_since + self.AUTOSAVE_MAX_SECONDS - now)
+        if wait <= 0:
+            self._idle_timer = None
+            self._idle_save()
+        else:
+            self._idle_timer = self.set_timer(wait, self._idle_save, name="wizard-autosave")
 
     def _idle_save(self) -> None:
         self._idle_timer = None
+        self._changed_since = None
         self._request_save(only_if_changed=True)
 
     @on(Input.Changed)
@@ -1442,6 +1455,32 @@ class WizardScreen(Screen[None]):
     def _to_save(self, form: DraftForm) -> DraftForm:
         """What to write for ``form``: the clerk's changes over the draft as stored."""
         return self._baseline.to_save(form) if self._baseline is not None else copy.deepcopy(form)
+
+    def save_before_exit(self) -> str:
+        """The app is ending on an unexpected error: write what the clerk typed, now, in this thread.
+
+        A save refused because someone changed the draft meanwhile writes the clerk's
+        version as a new draft instead (as the conflict dialog's "save as a copy" does).
+
+        Returns:
+            A line for the clerk naming the draft ("" when there was nothing to save).
+        """
+        from store.services.drafts import save_draft
+
+        if not self._ready or self._submitting or self.app.store is None:
+            return ""
+        form = self.collect_form()
+        if self._unchanged(form):
+            return ""
+        to_save = self._to_save(form)
+        try:
+            with self.app.store.session() as session:
+                saved = save_draft(session, self.app.user, to_save, request_id=self.request_id,
+                                   expected_version=self.version)
+        except (ConflictError, InvalidTransitionError):
+            with self.app.store.session() as session:
+                saved = save_draft(session, self.app.user, to_save)
+        return f"What you typed is saved in draft {saved.draft_number}."
 
     @work(thread=True, exclusive=False, exit_on_error=False, group="wizard-save")
     def _save(self, form: DraftForm, shown: DraftForm, request_id: int | None, version: int | None,
