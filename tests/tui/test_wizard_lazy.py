@@ -14,6 +14,7 @@ from sqlalchemy import select
 from textual import events
 
 from store.enums import RequestKind, RequestStatus
+from store.errors import StoreError
 from tests.tui.conftest import SIZE, settle, user_record
 from tui.screens.wizard.steps import WizardStep
 
@@ -135,7 +136,7 @@ async def test_a_save_from_step_one_keeps_the_stored_values_of_steps_never_built
                 .order_by(AuthRequest.id)).scalars():
             try:
                 load_draft(session, user, candidate)
-            except Exception:  # another organization's
+            except StoreError:  # another organization's
                 continue
             request_id = candidate
             break
