@@ -159,10 +159,12 @@ def save_draft(
         require(user, facts_of_request(session, request), CaseAction.EDIT)
         if RequestKind(form.kind) is not RequestKind(request.kind):
             raise ValidationError("A draft keeps its kind; start a new request for another kind.", field="kind")
-        before = normalize_form(form_from_request(session, request))
+        stored = form_from_request(session, request)
+        before = normalize_form(stored)
         if form == before:
             return saved_draft_of(request)
         raise_if_invalid(session, form)
+        _keep_stored_text(form, before, stored)
         bump_draft_version(session, request, expected_version)
         _write_form(session, request, form, before)
     from store.services.sharing import share_with_providers
@@ -172,6 +174,17 @@ def save_draft(
     session.add(request)
     session.flush()
     return saved_draft_of(request)
+
+
+# Fields whose stored text is kept while they hold the same value (a number written another way).
+KEPT_AS_WRITTEN = ("contact_phone", "contact_fax")
+
+
+def _keep_stored_text(form: DraftForm, before: DraftForm, stored: DraftForm) -> None:
+    """A phone or fax number unchanged keeps the text it is stored as (``414-555-0142`` stays so)."""
+    for name in KEPT_AS_WRITTEN:
+        if getattr(form, name) == getattr(before, name):
+            setattr(form, name, getattr(stored, name))
 
 
 def saved_draft_of(request: AuthRequest) -> SavedDraft:
@@ -278,7 +291,11 @@ def load_draft(session: Session, user: UserRecord, request_id: int) -> tuple[Dra
     """
     request = get_request_for(session, user, request_id)
     draft_is_open(request)
-    return normalize_form(form_from_request(session, request)), saved_draft_of(request)
+    stored = form_from_request(session, request)
+    form = normalize_form(stored)
+    for name in KEPT_AS_WRITTEN:
+        setattr(form, name, getattr(stored, name))  # as stored: a save of the form keeps it so
+    return form, saved_draft_of(request)
 
 
 def form_from_request(session: Session, request: AuthRequest) -> DraftForm:

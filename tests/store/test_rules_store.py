@@ -166,6 +166,34 @@ def test_unicode_digits_are_not_taken_as_digits(office, field, value, field_id):
     assert set(caught.value.errors) == {field_id}
 
 
+def test_phone_and_fax_come_back_and_stay_as_stored(office):
+    """A number stored as ``414-555-0142`` (the demo, an import) is loaded so and not rewritten by a save."""
+    store, users, ids = office
+    with store.session() as s:
+        saved = save_draft(s, users["casey"], valid_form(ids))
+    with store.session() as s:
+        row = s.get(AuthRequest, saved.request_id)
+        row.contact_phone, row.contact_fax = "414-555-0142", "414.555.0199"
+    with store.session() as s:
+        loaded, current = load_draft(s, users["casey"], saved.request_id)
+    assert (loaded.contact_phone, loaded.contact_fax) == ("414-555-0142", "414.555.0199")
+    loaded.benefits_reference = "REF-9"
+    loaded.contact_fax = "(414) 555-0199"  # the same number written another way: not a change
+    with store.session() as s:
+        current = save_draft(s, users["casey"], loaded, request_id=saved.request_id,
+                             expected_version=current.version)
+    with store.session() as s:
+        row = s.get(AuthRequest, saved.request_id)
+        assert (row.benefits_reference, row.contact_phone, row.contact_fax) == (
+            "REF-9", "414-555-0142", "414.555.0199")
+    loaded.contact_phone = "414 555 0100"  # another number: written the store's way
+    with store.session() as s:
+        save_draft(s, users["casey"], loaded, request_id=saved.request_id, expected_version=current.version)
+    with store.session() as s:
+        row = s.get(AuthRequest, saved.request_id)
+        assert (row.contact_phone, row.contact_fax) == ("(414) 555-0100", "414.555.0199")
+
+
 def test_an_update_with_bad_fields_changes_nothing(office):
     store, users, ids = office
     with store.session() as s:

@@ -545,7 +545,12 @@ async def test_resume_draft_at_its_step_with_raw_text(office, code_index):
         assert resumed.step == 2
         assert resumed.query_one("#end-date").value == "13/45/2026"
         assert resumed.query_one("#end-date").has_class("-invalid")
+        # Steps 1 and 2 are built when visited; until then their values are the draft's.
+        assert not resumed.query("#member-id")
+        assert resumed.collect_form().member_id == "M1000001"
+        await clerk.press("f1")
         assert resumed.query_one("#member-id").value == "M1000001"
+        await clerk.press("f2")
         assert resumed.query_one("#servicing-provider-picker").provider.npi == ORTHO_NPI
 
 

@@ -60,11 +60,16 @@ class StepsApp(App[None]):
         yield ContactStep()
 
 
+STEP_FIELDS = ("member_id", "medicaid_id", "start_date", "urgency", "expedited_reasons", "benefits_reference",
+               "contact_name", "contact_phone", "contact_phone_ext", "contact_fax", "contact_email")
+
+
 def _read(app) -> dict:
-    values: dict = {}
+    """The three steps' fields as read back into an empty form (``raw``: the text kept as typed)."""
+    form = DraftForm(kind=RequestKind.SERVICE)
     for step in (MemberStep, UrgencyStep, ContactStep):
-        values.update(app.query_one(step).collect())
-    return values
+        app.query_one(step).collect(form)
+    return {**{name: getattr(form, name) for name in STEP_FIELDS}, "raw": form.raw}
 
 
 def test_steps_read_back_what_they_show():

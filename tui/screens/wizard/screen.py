@@ -10,26 +10,22 @@ valid yet stays in its field, is marked with its message, and is saved in
 from __future__ import annotations
 
 import copy
-import re
 import time
-from dataclasses import dataclass, field
 from datetime import date
 
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.css.query import NoMatches
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
     ContentSwitcher,
-    Footer,
     Input,
     OptionList,
     RadioButton,
@@ -38,9 +34,8 @@ from textual.widgets import (
     SelectionList,
     Static,
 )
-from textual.widgets.option_list import Option
 
-from store.enums import CareSetting, ClinicalOutcome, ExpeditedCriterion, RequestKind, Urgency
+from store.enums import ExpeditedCriterion, RequestKind, Urgency
 from store.errors import (
     ConflictError,
     IncompleteError,
@@ -65,100 +60,39 @@ from store.forms import (
     LineInput,
     MissingItem,
     SavedDraft,
-    SubmissionResult,
 )
 from store.records import AttachmentRecord, ProviderRecord
 from tui.messages import CasesChanged
+from tui.screens.wizard import messages
+from tui.screens.wizard.fields import LINE_FIELD as _LINE_FIELD
+from tui.screens.wizard.fields import format_date, parse_field
 from tui.screens.wizard.saver import DraftBaseline
-from tui.screens.wizard.steps import ContactStep, MemberStep, UrgencySet, UrgencyStep
-from tui.widgets.code_picker import CodeChoice, CodePicker
-from tui.widgets.provider_picker import ProviderPicker
+from tui.screens.wizard.steps import (
+    PROVIDER_FIELDS,
+    ClinicalStep,
+    ContactStep,
+    MemberStep,
+    PlaceOfServicePicker,
+    ProvidersStep,
+    ReviewStep,
+    ServicesStep,
+    UrgencySet,
+    UrgencyStep,
+    WizardStep,
+)
+from tui.screens.wizard.steps.clinical import clinical_ids
+from tui.screens.wizard.steps.review import summary
+from tui.widgets.code_picker import CodeChoice
+from tui.widgets.steady_footer import SteadyFooter
 from tui.widgets.step_header import StepHeader, StepState
 from tui.widgets.wizard_dialogs import SaveConflictScreen
-from tui.widgets.wizard_fields import ChoiceSelect, FormInput, TickBox, YesNoField
-from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, FieldRow, LineRow
-from tui.widgets.wizard_search import PickerResult, SearchPicker
-
-from store.texts import CLINICALS_NOTE  # noqa: E402
-from store.texts import NOT_A_GUARANTEE as DISCLAIMER  # noqa: E402
-
-REVIEW_REQUIRED_TEXT = (
-    "REVIEW REQUIRED: This request requires review. Answer the Document Clinical questions below to continue."
-)
-CRITERIA_MET_TEXT = (
-    "Criteria met for this request. You will receive your authorization status and reference ID after "
-    "submitting this request. " + DISCLAIMER
-)
-REVIEW_AFTER_TEXT = (
-    "Review required: a plan clinician will review this line with the clinical records you attach."
-)
+from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
+from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, LineRow
+from tui.widgets.wizard_search import SearchPicker
 
 # What the widgets post when a value changes: prevented while a draft is loaded into them.
 EDIT_MESSAGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Changed,
                  SelectionList.SelectedChanged, SelectionList.SelectionToggled, RadioButton.Changed)
-
-from tui.screens.wizard.fields import (  # noqa: E402  (kept importable from here)
-    DATE_HINT,
-    LINE_FIELD as _LINE_FIELD,
-    format_date,
-    format_datetime as _format_datetime,
-    parse_field,
-)
-
-
-class PlaceOfServicePicker(SearchPicker):
-    """Type-ahead over the CMS place-of-service list (code or words)."""
-
-    def __init__(self) -> None:
-        super().__init__("place-of-service", "code or name, e.g. 11 or office", min_chars=1)
-        self.code = ""
-
-    def search(self, text: str) -> list[PickerResult]:
-        """Places whose code starts with, or whose name contains, ``text``."""
-        from store.codes.pos import PLACES_OF_SERVICE
-
-        needle = text.strip().lower()
-        first = [c for c in PLACES_OF_SERVICE if c.startswith(needle)]
-        rest = [c for c, name in PLACES_OF_SERVICE.items() if c not in first and needle in name.lower()]
-        return [PickerResult(c, f"{c} {PLACES_OF_SERVICE[c]}") for c in (first + rest)[:8]]
-
-    def resolve(self, text, results, highlighted, moved) -> PickerResult:
-        """The typed code when it is one, else the highlighted place."""
-        from store.codes.pos import PLACES_OF_SERVICE
-
-        code = text.strip().split(" ")[0]
-        if not moved and code.zfill(2) in PLACES_OF_SERVICE and code.isdigit():
-            code = code.zfill(2)
-            return PickerResult(code, f"{code} {PLACES_OF_SERVICE[code]}")
-        if results and highlighted is not None:
-            return results[highlighted]
-        raise ValidationError(f"“{text}” is not a CMS place of service code.", field="place-of-service")
-
-    def set_code(self, code: str) -> None:
-        """Show ``code`` with its name."""
-        from store.codes.pos import PLACES_OF_SERVICE
-
-        self.code = code
-        self.set_text(f"{code} {PLACES_OF_SERVICE.get(code, '')}".strip() if code else "")
-
-    def on_search_picker_picked(self, message: SearchPicker.Picked) -> None:
-        """Remember and show the chosen place."""
-        if message.picker is self:
-            self.code = message.value
-            self.set_text(message.label)
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Editing the text forgets the chosen place."""
-        if self.code and not event.value.startswith(self.code):
-            self.code = ""
-
-
-@dataclass
-class _LoadedDraft:
-    form: DraftForm
-    saved: SavedDraft
-    providers: dict[int, ProviderRecord]
-    attachments: list[AttachmentRecord]
 
 
 class WizardScreen(Screen[None]):
@@ -199,15 +133,21 @@ class WizardScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="wizard-save", tooltip="Save the draft now"),
+        # Step keys are priority bindings: they act as the key arrives (not after the focused field
+        # had it), so the keys typed after them are held until the step's field has focus (_go).
         Binding("ctrl+pagedown,alt+n", "next_step", "Next step", id="wizard-next", key_display="^PgDn",
-                tooltip="Go to the next step (also alt+n)"),
+                tooltip="Go to the next step (also alt+n)", priority=True),
         Binding("ctrl+pageup,alt+p", "previous_step", "Prev step", id="wizard-previous", key_display="^PgUp",
-                tooltip="Go to the previous step (also alt+p)"),
+                tooltip="Go to the previous step (also alt+p)", priority=True),
         *(
-            Binding(f"f{n},alt+{n}", f"go_step({n - 1})", STEPS[n - 1], show=False, id=f"wizard-step-{n}",
+            Binding(f"f{n},alt+{n}" if n != 4 else "alt+4", f"go_step({n - 1})", STEPS[n - 1], show=False,
+                    id=f"wizard-step-{n}" if n != 4 else "wizard-step-4-alt", priority=True,
                     tooltip=f"Jump to step {n}: {STEPS[n - 1]} (F{n}; alt+{n} where the terminal sends it)")
             for n in range(1, len(STEPS) + 1)
         ),
+        # F4 is also step 1's member look-up (MemberStep): there it gives way (check_action).
+        Binding("f4", "go_step(3, 'f4')", STEPS[3], show=False, id="wizard-step-4", priority=True,
+                tooltip=f"Jump to step 4: {STEPS[3]} (F4; alt+4 where the terminal sends it)"),
         Binding("alt+d", "add_code('diagnosis-search')", "Add diagnosis", id="wizard-add-diagnosis", show=False,
                 tooltip="Go to the add-diagnosis field (from any step)"),
         Binding("alt+l", "add_code('line-code')", "Add line", id="wizard-add-line", show=False,
@@ -221,98 +161,21 @@ class WizardScreen(Screen[None]):
                 tooltip="Save the draft and go back to the dashboard"),
     ]
 
-    # ----- messages from workers -----
+    # ----- messages from workers (tui/screens/wizard/messages.py) -----
 
-    @dataclass
-    class DraftLoaded(Message):
-        """A draft was read for resuming."""
-
-        loaded: _LoadedDraft
-
-    @dataclass
-    class LoadFailed(Message):
-        """The draft could not be opened."""
-
-        message: str
-
-    @dataclass
-    class DefaultsFound(Message):
-        """The requesting provider to propose for a new request."""
-
-        provider: ProviderRecord | None
-
-    @dataclass
-    class EligibilityFound(Message):
-        """The member is eligible on the date of service."""
-
-        key: tuple[str, str, date]
-        record: object
-
-    @dataclass
-    class EligibilityRefused(Message):
-        """The member is not found or not eligible (message for the member field)."""
-
-        key: tuple[str, str, date]
-        message: str
-
-    @dataclass
-    class Saved(Message):
-        """A save went through."""
-
-        saved: SavedDraft
-        form: DraftForm
-        shown: DraftForm
-        copy: bool = False
-
-    @dataclass
-    class SaveRefused(Message):
-        """A save was refused: conflict, expired draft or another error."""
-
-        message: str
-        conflict: bool = False
-        closed: bool = False
-        errors: dict[str, str] = field(default_factory=dict)  # field id → message (InvalidFormError)
-
-    @dataclass
-    class Checked(Message):
-        """What is missing, and duplicate warnings, for the form as it is."""
-
-        missing: list[MissingItem]
-        duplicates: list[str]
-
-    @dataclass
-    class Attached(Message):
-        """A file was attached (``version``: the draft's version after it, when ours)."""
-
-        attachment: AttachmentRecord
-        version: int | None = None
-
-    @dataclass
-    class AttachmentRemoved(Message):
-        """A file was removed (``version``: the draft's version after it, when ours)."""
-
-        attachment_id: int
-        version: int | None = None
-
-    @dataclass
-    class AttachFailed(Message):
-        """A file was refused (message for the attachment field)."""
-
-        message: str
-
-    @dataclass
-    class SubmitDone(Message):
-        """The request was submitted."""
-
-        result: SubmissionResult
-
-    @dataclass
-    class SubmitRefused(Message):
-        """Submission refused: missing items or another error."""
-
-        message: str
-        missing: list[MissingItem] = field(default_factory=list)
-        conflict: bool = False
+    DraftLoaded = messages.DraftLoaded
+    LoadFailed = messages.LoadFailed
+    DefaultsFound = messages.DefaultsFound
+    EligibilityFound = messages.EligibilityFound
+    EligibilityRefused = messages.EligibilityRefused
+    Saved = messages.Saved
+    SaveRefused = messages.SaveRefused
+    Checked = messages.Checked
+    Attached = messages.Attached
+    AttachmentRemoved = messages.AttachmentRemoved
+    AttachFailed = messages.AttachFailed
+    SubmitDone = messages.SubmitDone
+    SubmitRefused = messages.SubmitRefused
 
     # ----- set-up -----
 
@@ -352,104 +215,29 @@ class WizardScreen(Screen[None]):
         self._ready = request_id is None
         self._criteria_touched = False
         self._urgency_touched = False
-        self._clinical_ids: dict[str, tuple[int, str]] = {}
+        self._source = DraftForm(kind=self.kind)  # the values of the steps not built yet
+        self._steps: dict[int, WizardStep] = {}  # built, by index (each built on its first visit)
+        self._building: set[int] = set()
+        self._providers: dict[int, ProviderRecord] = {}  # of the draft, the default, those picked
+        self._eligibility_text = ""
         self._status = "Not saved yet"
         self._proposal: list[str] | None = None  # criteria the app proposes for a stored draft
 
     def compose(self) -> ComposeResult:
-        inpatient = self.kind.is_inpatient
         yield Static("", id="wizard-title")
         yield StepHeader(STEPS, id="step-header")
         yield Static("", id="member-banner")
-        with ContentSwitcher(initial="step-0", id="wizard-steps"):
-            yield MemberStep(inpatient=inpatient, member_label=self._member_label())
-            with VerticalScroll(id="step-1", classes="wizard-step"):
-                yield Static("[b]Providers[/b]  search by NPI, provider number or name; Enter picks",
-                             classes="step-title")
-                yield FieldRow("Requesting provider", ProviderPicker("requesting-provider"),
-                               required=True, error_id="")
-                yield FieldRow("Servicing provider", ProviderPicker("servicing-provider"),
-                               required=True, error_id="")
-                if inpatient:
-                    yield FieldRow("Facility", ProviderPicker("facility-provider", facility=True),
-                                   required=True, error_id="")
-            with VerticalScroll(id="step-2", classes="wizard-step"):
-                yield Static("[b]Services[/b]", classes="step-title")
-                yield FieldRow("Care setting", ChoiceSelect(
-                    [("Inpatient", CareSetting.INPATIENT.value), ("Outpatient", CareSetting.OUTPATIENT.value)],
-                    id="care-setting", prompt="choose", compact=True), required=True)
-                yield FieldRow("Category", ChoiceSelect([], compact=True, id="category", prompt="—"),
-                               required=True)
-                yield FieldRow("Treatment type", ChoiceSelect([], compact=True, id="treatment-type", prompt="—"),
-                               required=True)
-                yield FieldRow("Place of service", PlaceOfServicePicker(), required=True, error_id="")
-                yield Static("", id="dates-of-service", classes="hint")
-                yield FieldRow("Expected discharge" if inpatient else "End date",
-                               FormInput(compact=True, id="end-date", placeholder=DATE_HINT), required=True)
-                if self.kind is RequestKind.EMERGENT_ADMISSION:
-                    yield FieldRow("Admitted through the ER", TickBox("yes", id="admitted-via-er"))
-                    yield FieldRow("Admission date/time", FormInput(compact=True, id="admission-at", placeholder="MM/DD/YYYY HH:MM"),
-                                   required=True)
-                if self.kind is RequestKind.NEWBORN:
-                    yield FieldRow("Delivery date", FormInput(compact=True, id="delivery-date", placeholder=DATE_HINT), required=True)
-                    yield FieldRow("Delivery type", ChoiceSelect([], compact=True, id="delivery-type", prompt="—"),
-                                   required=True)
-                    yield FieldRow("Birth weight", FormInput(compact=True, id="birth-weight", placeholder="grams, or 7 lb 4 oz"),
-                                   required=True)
-                    yield FieldRow("NICU admission", TickBox("yes", id="nicu"))
-                    yield from self._newborn_rows()
-                yield Static("[b]Diagnosis codes[/b] (ICD-10-CM)  first added is primary · "
-                             "on a code: p = primary, delete = remove · alt+d adds one", classes="section-title")
-                yield Vertical(id="diagnosis-rows")
-                yield FieldRow("Add diagnosis", CodePicker("diagnosis", "diagnosis-search",
-                                                             "code or words, Enter adds"), error_id="")
-                yield Static("[b]Service lines[/b] (CPT/HCPCS)  modifier · from · to · units;"
-                             " alt+x removes a line · alt+l adds one", classes="section-title")
-                yield Vertical(id="line-rows")
-                yield FieldRow("Add procedure", CodePicker("procedure", "line-code", "code or words, Enter adds"),
-                               error_id="")
-            yield UrgencyStep()
-            with VerticalScroll(id="step-4", classes="wizard-step"):
-                yield Static("[b]Clinical documentation & attachments[/b]", classes="step-title")
-                yield Vertical(id="clinical-lines")
-                yield Static("[b]Attachments[/b]", classes="section-title")
-                yield Static(CLINICALS_NOTE, classes="hint")
-                yield Vertical(id="attachment-rows")
-                yield FieldRow("Attach file", FormInput(compact=True, id="attachment-add", placeholder="type or paste a path; Enter attaches"),
-                               hint=self._accepted_hint())
-                yield Button("Browse… (ctrl+o)", id="attachment-browse")
-            yield ContactStep()
-            with VerticalScroll(id="step-6", classes="wizard-step"):
-                yield Static("[b]Review & submit[/b]", classes="step-title")
-                yield Static("", id="review-summary")
-                yield Static(DISCLAIMER, id="review-disclaimer", classes="hint")
-                yield Static("", id="review-duplicates")
-                yield Static("", id="missing-title")
-                yield OptionList(id="missing-list")
-                with Horizontal(id="submit-row"):
-                    yield Button("Submit request (F10)", id="submit", variant="success", disabled=True)
-        yield Footer()
-
-    def _member_label(self) -> str:
-        from store.services.newborn import MEMBER_ID_LABEL
-
-        return MEMBER_ID_LABEL if self.kind is RequestKind.NEWBORN else "Member ID"
-
-    def _newborn_rows(self) -> ComposeResult:
-        """The baby, when known (store.services.newborn); the mother is step 1's member."""
-        from store.services.newborn import NEWBORN_ID_LABEL
-
-        yield FieldRow(NEWBORN_ID_LABEL, FormInput(compact=True, id="newborn-member-id", placeholder="optional"))
-        yield FieldRow("Baby's first name", FormInput(compact=True, id="newborn-first-name", placeholder="optional"))
-        yield FieldRow("Baby's last name", FormInput(compact=True, id="newborn-last-name", placeholder="optional"))
-        yield FieldRow("Baby's sex", FormInput(compact=True, id="newborn-sex", placeholder="F, M or U"))
-        yield FieldRow("Baby's date of birth", FormInput(compact=True, id="newborn-birth-date",
-                                                         placeholder="the delivery date when empty"))
-
-    def _accepted_hint(self) -> str:
-        from store.services.attachments import ACCEPTED_LABEL, MAX_ATTACHMENT_BYTES, human_size
-
-        return f"{ACCEPTED_LABEL}; up to {human_size(MAX_ATTACHMENT_BYTES)}."
+        # Only the first step is composed now; each other one on its first visit (_go). A draft
+        # is shown at the step where it was left, composed once it is loaded.
+        self._steps = {}
+        if self.request_id is None:
+            first = self._make_step(STEP_MEMBER)
+            self._steps[STEP_MEMBER] = first
+            with ContentSwitcher(initial=first.id, id="wizard-steps"):
+                yield first
+        else:
+            yield ContentSwitcher(id="wizard-steps")
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self._update_title()
@@ -499,15 +287,17 @@ class WizardScreen(Screen[None]):
         except StoreError as exc:
             self.post_message(self.LoadFailed(str(exc)))
             return
-        self.post_message(self.DraftLoaded(_LoadedDraft(form, saved, providers, attachments)))
+        self.post_message(self.DraftLoaded(messages.LoadedDraft(form, saved, providers, attachments)))
 
     @on(DraftLoaded)
     async def _draft_loaded(self, message: DraftLoaded) -> None:
         loaded = message.loaded
         if loaded.form.kind is not self.kind:
-            # The screen was composed for another kind: rebuild it for this one.
+            # The steps built so far are of another kind: rebuild the screen for this one.
             self.kind = loaded.form.kind
-            await self.recompose()
+            self._source = DraftForm(kind=self.kind)
+            if self._steps:
+                await self.recompose()
         self._set_saved(loaded.saved)
         self._opened_from_store = True
         # Loading sets values without firing the handlers meant for the clerk's edits.
@@ -539,12 +329,23 @@ class WizardScreen(Screen[None]):
 
     @on(DefaultsFound)
     def _defaults_found(self, message: DefaultsFound) -> None:
-        picker = self.query_one("#requesting-provider-picker", ProviderPicker)
-        if message.provider is not None and picker.provider is None and not picker.text:
+        provider = message.provider
+        if provider is None:
+            return
+        self._providers[provider.id] = provider
+        step = self._steps.get(STEP_PROVIDERS)
+        picker = step.picker("requesting-provider") if step is not None else None
+        if picker is not None:
+            if picker.provider is not None or picker.text:
+                return
             with self.prevent(*EDIT_MESSAGES):
-                picker.set_provider(message.provider)
-            if self._baseline is not None and self._baseline.stored is None:
-                self._baseline.shown.requesting_provider_id = message.provider.id
+                picker.set_provider(provider)
+        elif self._source.requesting_provider_id is None and "requesting_provider_id" not in self._source.raw:
+            self._source.requesting_provider_id = provider.id  # shown when step 2 is built
+        else:
+            return
+        if self._baseline is not None and self._baseline.stored is None:
+            self._baseline.shown.requesting_provider_id = provider.id
 
     # ----- form <-> widgets -----
 
@@ -559,164 +360,66 @@ class WizardScreen(Screen[None]):
 
     def _apply_form(self, form: DraftForm, providers: dict[int, ProviderRecord],
                     attachments: list[AttachmentRecord]) -> None:
-        """Show ``form`` in the widgets (raw text wins over parsed values)."""
-        raw = form.raw
+        """Take ``form`` as the draft shown: the steps built show it, the others will when built."""
         self.form = form
-
-        def text(key: str, value: str) -> str:
-            return raw.get(key, value)
-
-        self.query_one(MemberStep).load(form)
-        self._set_input("end-date", text("end_date", format_date(form.end_date)))
-        for key, picker_id in (("requesting_provider_id", "requesting-provider"),
-                               ("servicing_provider_id", "servicing-provider"),
-                               ("facility_provider_id", "facility-provider")):
-            try:
-                picker = self.query_one(f"#{picker_id}-picker", ProviderPicker)
-            except NoMatches:
-                continue
-            pid = getattr(form, key)
-            if pid is not None and pid in providers:
-                picker.set_provider(providers[pid])
-            else:
-                picker.set_provider(None)
-                picker.set_text(raw.get(key, ""))
-        care = self.query_one("#care-setting", ChoiceSelect)
-        care.value = form.care_setting.value if form.care_setting else Select.NULL
-        self._fill_categories(form.care_setting, form.category)
-        self._fill_treatment_types(form.category, form.treatment_type)
-        pos = self.query_one("#place-of-service-picker", PlaceOfServicePicker)
-        if form.place_of_service:
-            pos.set_code(form.place_of_service)
-        else:
-            pos.set_text(raw.get("place_of_service", ""))
-        if self.kind is RequestKind.EMERGENT_ADMISSION:
-            self.query_one("#admitted-via-er", Checkbox).value = form.admitted_via_er
-            self._set_input("admission-at", text("admission_at", _format_datetime(form.admission_at)))
-        if self.kind is RequestKind.NEWBORN:
-            from store.services.reference import delivery_types
-
-            self._set_input("newborn-member-id", form.newborn_member_id)
-            self._set_input("newborn-first-name", form.newborn_first_name)
-            self._set_input("newborn-last-name", form.newborn_last_name)
-            self._set_input("newborn-sex", text("newborn_sex", form.newborn_sex))
-            born = "" if form.newborn_birth_date in (None, form.delivery_date) else format_date(form.newborn_birth_date)
-            self._set_input("newborn-birth-date", text("newborn_birth_date", born))
-            self._set_input("delivery-date", text("delivery_date", format_date(form.delivery_date)))
-            delivery = self.query_one("#delivery-type", ChoiceSelect)
-            choices = list(delivery_types())
-            if form.delivery_type and form.delivery_type not in choices:
-                choices.append(form.delivery_type)
-            delivery.set_options([(c, c) for c in choices])
-            delivery.value = form.delivery_type or Select.NULL
-            weight = str(form.birth_weight_grams) if form.birth_weight_grams else ""
-            self._set_input("birth-weight", text("birth_weight_grams", weight))
-            self.query_one("#nicu", Checkbox).value = form.nicu
+        self._source = copy.deepcopy(form)
+        self._providers.update(providers)
         self._diagnoses = [copy.copy(d) for d in form.diagnoses]
         self._lines = [copy.deepcopy(line) for line in form.lines]
-        self.query_one("#diagnosis-search-picker", CodePicker).set_text(raw.get("diagnosis_search", ""))
-        self.query_one("#line-code-picker", CodePicker).set_text(raw.get("line_code", ""))
-        self._render_diagnoses()
-        self._render_lines(raw)
-        self.query_one(UrgencyStep).load(form)
-        self._criteria_touched = bool(raw.get("expedited_touched")) or bool(form.expedited_reasons)
-        self._urgency_touched = bool(raw.get("urgency_touched"))
+        self._criteria_touched = bool(form.raw.get("expedited_touched")) or bool(form.expedited_reasons)
+        self._urgency_touched = bool(form.raw.get("urgency_touched"))
         self._attachments = list(attachments)
-        self._render_attachments()
-        self._set_input("attachment-add", raw.get("attachment_path", ""))
-        self.query_one(ContactStep).load(form)
+        for step in self._steps.values():
+            self._load_step(step)
+
+    def _load_step(self, step: WizardStep) -> None:
+        """Show the draft in ``step`` (call with the edit messages prevented)."""
+        step.load(self._source)
+        if isinstance(step, MemberStep):
+            step.show_eligibility(self._eligibility_text)
+            if self._eligibility_error:
+                self._show_error("member-id", self._eligibility_error)
+        elif isinstance(step, ServicesStep):
+            self._render_diagnoses()
+            self._render_lines(self._source.raw)
+        elif isinstance(step, ClinicalStep):
+            self._render_clinical()
+            self._render_attachments()
         # Show the messages of fields saved with invalid text.
-        for field_id in self._validated_inputs():
+        for field_id in step.validated_inputs():
             value = self._input(field_id).value
             if value.strip():
                 self._validate_input(field_id, value)
 
     def _validated_inputs(self) -> list[str]:
-        ids = ["start-date", "end-date", "contact-phone", "contact-fax", "contact-email", "contact-phone-ext"]
-        if self.kind is RequestKind.EMERGENT_ADMISSION:
-            ids.append("admission-at")
-        if self.kind is RequestKind.NEWBORN:
-            ids += ["delivery-date", "birth-weight", "newborn-member-id", "newborn-first-name",
-                    "newborn-last-name", "newborn-sex", "newborn-birth-date"]
-        return [i for i in ids if self.query(f"#{i}")]
+        return [field_id for step in self._steps.values() for field_id in step.validated_inputs()]
 
-    def _parsed(self, field_id: str, key: str, raw: dict[str, str], default=None):
-        """Parse an input into the form; keep the text in ``raw`` if it does not parse."""
-        try:
-            text = self._input(field_id).value
-        except NoMatches:
-            return default
-        if not text.strip():
-            return default
-        try:
-            return parse_field(field_id, text)
-        except ValidationError:
-            raw[key] = text
-            return default
+    def _member_form(self) -> DraftForm:
+        """The member fields as shown (as loaded while step 1 is not built)."""
+        source = self._source
+        form = DraftForm(kind=self.kind, member_id=source.member_id, medicaid_id=source.medicaid_id,
+                         start_date=source.start_date)
+        if STEP_MEMBER in self._steps:
+            self._steps[STEP_MEMBER].collect(form)
+        return form
 
     def collect_form(self) -> DraftForm:
-        """The form as the widgets show it now."""
-        raw: dict[str, str] = {}
-        form = DraftForm(kind=self.kind)
-        for step in (MemberStep, UrgencyStep, ContactStep):
-            values = self.query_one(step).collect()
-            raw.update(values.pop("raw"))
-            for key, value in values.items():
-                setattr(form, key, value)
-        form.end_date = self._parsed("end-date", "end_date", raw)
-        for key, picker_id in (("requesting_provider_id", "requesting-provider"),
-                               ("servicing_provider_id", "servicing-provider"),
-                               ("facility_provider_id", "facility-provider")):
-            try:
-                picker = self.query_one(f"#{picker_id}-picker", ProviderPicker)
-            except NoMatches:
-                continue
-            if picker.provider is not None:
-                setattr(form, key, picker.provider.id)
-            elif picker.text:
-                raw[key] = picker.input.value
-        care = self.query_one("#care-setting", ChoiceSelect).value
-        form.care_setting = CareSetting(care) if care not in (Select.NULL, None) else None
-        category = self.query_one("#category", ChoiceSelect).value
-        form.category = category if isinstance(category, str) else ""
-        treatment = self.query_one("#treatment-type", ChoiceSelect).value
-        form.treatment_type = treatment if isinstance(treatment, str) else ""
-        pos = self.query_one("#place-of-service-picker", PlaceOfServicePicker)
-        form.place_of_service = pos.code
-        if not pos.code and pos.text:
-            raw["place_of_service"] = pos.input.value
-        if self.kind is RequestKind.EMERGENT_ADMISSION:
-            form.admitted_via_er = self.query_one("#admitted-via-er", Checkbox).value
-            form.admission_at = self._parsed("admission-at", "admission_at", raw)
-        if self.kind is RequestKind.NEWBORN:
-            form.delivery_date = self._parsed("delivery-date", "delivery_date", raw)
-            form.newborn_member_id = self._input("newborn-member-id").value.strip()
-            form.newborn_first_name = self._input("newborn-first-name").value.strip()
-            form.newborn_last_name = self._input("newborn-last-name").value.strip()
-            form.newborn_sex = self._parsed("newborn-sex", "newborn_sex", raw, "")
-            # Born on the delivery date unless another date is typed.
-            form.newborn_birth_date = self._parsed("newborn-birth-date", "newborn_birth_date", raw,
-                                                   form.delivery_date)
-            delivery = self.query_one("#delivery-type", ChoiceSelect).value
-            form.delivery_type = delivery if isinstance(delivery, str) else ""
-            form.birth_weight_grams = self._parsed("birth-weight", "birth_weight_grams", raw)
-            form.nicu = self.query_one("#nicu", Checkbox).value
+        """The form as the widgets show it now; the fields of steps not built yet as loaded."""
+        form = copy.deepcopy(self._source)
+        form.kind = self.kind
+        for step in self._steps.values():
+            step.collect(form)
+        raw = form.raw
         form.diagnoses = [copy.copy(d) for d in self._diagnoses]
         self._sync_lines(raw)
         form.lines = [copy.deepcopy(line) for line in self._lines]
-        for key, picker_id in (("diagnosis_search", "diagnosis-search"), ("line_code", "line-code")):
-            text = self.query_one(f"#{picker_id}-picker", CodePicker).input.value
-            if text.strip():
-                raw[key] = text
+        raw.pop("expedited_touched", None)
+        raw.pop("urgency_touched", None)
         if self._criteria_touched:
             raw["expedited_touched"] = "1"
         if self._urgency_touched:
             raw["urgency_touched"] = "1"
-        attachment_path = self._input("attachment-add").value
-        if attachment_path.strip():
-            raw["attachment_path"] = attachment_path
         form.wizard_step = self.step
-        form.raw = raw
         self.form = form
         return form
 
@@ -753,7 +456,8 @@ class WizardScreen(Screen[None]):
     # ----- rows -----
 
     def _render_diagnoses(self, focus: str | None = None) -> None:
-        self.call_later(self._rerender_diagnoses, focus)
+        if STEP_SERVICES in self._steps:
+            self.call_later(self._rerender_diagnoses, focus)
 
     async def _rerender_diagnoses(self, focus: str | None) -> None:
         container = self.query_one("#diagnosis-rows", Vertical)
@@ -775,17 +479,21 @@ class WizardScreen(Screen[None]):
 
     def _render_lines(self, raw: dict[str, str], focus: str | None = None) -> None:
         """Rebuild the line rows from ``self._lines`` (row inputs are not read until then)."""
+        if STEP_SERVICES not in self._steps:
+            return
         self._rows_pending += 1
         self._pending_line_raw = {k: v for k, v in raw.items() if _LINE_FIELD.match(k)}
         self.call_later(self._rerender_lines, dict(raw), focus)
 
     async def _rerender_lines(self, raw: dict[str, str], focus: str | None) -> None:
-        container = self.query_one("#line-rows", Vertical)
-        await container.remove_children()
-        await container.mount_all(
-            [LineRow(i, line, self._line_texts(i, line, raw)) for i, line in enumerate(self._lines)]
-        )
-        self._rows_pending -= 1
+        try:
+            container = self.query_one("#line-rows", Vertical)
+            await container.remove_children()
+            await container.mount_all(
+                [LineRow(i, line, self._line_texts(i, line, raw)) for i, line in enumerate(self._lines)]
+            )
+        finally:
+            self._rows_pending -= 1
         self._validate_line_rows()
         if focus:
             self._focus_id(focus)
@@ -802,15 +510,11 @@ class WizardScreen(Screen[None]):
                     self._validate_input(field_id, value)
 
     def _render_attachments(self, focus: str | None = None) -> None:
-        self.call_later(self._rerender_attachments, focus)
+        if STEP_CLINICAL in self._steps:
+            self.call_later(self._rerender_attachments, focus)
 
     async def _rerender_attachments(self, focus: str | None) -> None:
-        container = self.query_one("#attachment-rows", Vertical)
-        await container.remove_children()
-        if self._attachments:
-            await container.mount_all([AttachmentRow(a) for a in self._attachments])
-        else:
-            await container.mount(Static("No files attached yet.", classes="hint"))
+        await self._steps[STEP_CLINICAL].show_attachments(self._attachments)
         if focus:
             self._focus_id(focus)
 
@@ -884,54 +588,7 @@ class WizardScreen(Screen[None]):
     def _attachment_remove_asked(self, message: AttachmentRow.RemoveAsked) -> None:
         self._remove_attachment(message.attachment.id)
 
-    # ----- choices that depend on each other -----
-
-    def _fill_categories(self, care_setting: CareSetting | None, current: str = "") -> None:
-        from store.services.reference import categories
-
-        select = self.query_one("#category", ChoiceSelect)
-        options = list(categories(care_setting)) if care_setting else []
-        if current and current not in options:
-            options.append(current)
-        select.set_options([(c, c) for c in options])
-        if current:
-            select.value = current
-
-    def _fill_treatment_types(self, category: str, current: str = "") -> None:
-        from store.services.reference import treatment_types
-
-        select = self.query_one("#treatment-type", ChoiceSelect)
-        options = list(treatment_types(category)) if category else []
-        if current and current not in options:
-            options.append(current)
-        select.set_options([(t, t) for t in options])
-        if current:
-            select.value = current
-        elif len(options) == 1:
-            select.value = options[0]
-
-    @on(Select.Changed, "#care-setting")
-    def _care_setting_changed(self, event: Select.Changed) -> None:
-        value = event.value
-        current = self.query_one("#category", ChoiceSelect).value
-        setting = CareSetting(value) if isinstance(value, str) else None
-        from store.services.reference import categories
-
-        keep = current if isinstance(current, str) and setting and current in categories(setting) else ""
-        self._fill_categories(setting, keep)
-        if not keep:
-            self._fill_treatment_types("")
-        self._changed()
-
-    @on(Select.Changed, "#category")
-    def _category_changed(self, event: Select.Changed) -> None:
-        value = event.value if isinstance(event.value, str) else ""
-        current = self.query_one("#treatment-type", ChoiceSelect).value
-        from store.services.reference import treatment_types
-
-        keep = current if isinstance(current, str) and value and current in treatment_types(value) else ""
-        self._fill_treatment_types(value, keep)
-        self._changed()
+    # ----- change tracking and autosave -----
 
     # ----- change tracking and autosave -----
 
@@ -1004,6 +661,8 @@ class WizardScreen(Screen[None]):
         from store import validate
 
         def start_of(start_id: str):
+            if start_id == "start-date":
+                return self._member_form().start_date
             try:
                 text = self._input(start_id).value
                 return parse_field(start_id, text) if text.strip() else None
@@ -1062,29 +721,29 @@ class WizardScreen(Screen[None]):
     # ----- eligibility -----
 
     def _eligibility_key_now(self) -> tuple[str, str, date] | None:
-        member = self._input("member-id").value.strip()
-        medicaid = self._input("medicaid-id").value.strip()
-        try:
-            text = self._input("start-date").value
-            start = parse_field("start-date", text) if text.strip() else None
-        except ValidationError:
-            start = None
-        if not member or start is None:
+        form = self._member_form()
+        if not form.member_id or form.start_date is None:
             return None
-        return (member, medicaid, start)
+        return (form.member_id, form.medicaid_id, form.start_date)
+
+    def _show_eligibility(self, text: str) -> None:
+        """The eligibility line of step 1 (kept for when it is built)."""
+        self._eligibility_text = text
+        if STEP_MEMBER in self._steps:
+            self._steps[STEP_MEMBER].show_eligibility(text)
 
     def _check_eligibility_if_ready(self) -> None:
         key = self._eligibility_key_now()
         if key is None:
             self._eligibility_key = None
             self._eligibility = None
-            self.query_one("#eligibility", Static).update("")
+            self._show_eligibility("")
             return
         if key == self._eligibility_key:
             return
         self._eligibility_key = key
         self._eligibility = None
-        self.query_one("#eligibility", Static).update("[dim]Looking up eligibility…[/dim]")
+        self._show_eligibility("[dim]Looking up eligibility…[/dim]")
         self._look_up_eligibility(key)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="wizard-eligibility")
@@ -1110,7 +769,7 @@ class WizardScreen(Screen[None]):
         self._show_error("member-id", "")
         end = format_date(record.coverage_end) if record.coverage_end else "open"
         group = f" · group {escape(record.group_number)}" if record.group_number else ""
-        self.query_one("#eligibility", Static).update(
+        self._show_eligibility(
             f"[green]✓ Eligible[/green]  [b]{escape(record.last_name)}, {escape(record.first_name)}[/b]  "
             f"DOB {format_date(record.birth_date)}  Sex {escape(record.sex)}\n"
             f"  {escape(record.plan_name)}{group} · {escape(str(record.coverage_order))} coverage "
@@ -1130,7 +789,7 @@ class WizardScreen(Screen[None]):
         self._eligibility_error = message.message
         self._advance_when_eligible = False
         self._update_banner()
-        self.query_one("#eligibility", Static).update("[red]✗ Not eligible — the request cannot go on.[/red]")
+        self._show_eligibility("[red]✗ Not eligible — the request cannot go on.[/red]")
         self._show_error("member-id", message.message)
         if self.step == STEP_MEMBER:
             self._focus_id("member-id")
@@ -1172,7 +831,7 @@ class WizardScreen(Screen[None]):
         return [("missing-list", True), ("submit", False)]
 
     def _needs_value(self, field_id: str) -> bool:
-        """Whether Enter should stop at ``field_id`` (empty or invalid)."""
+        """Whether Enter should stop at ``field_id`` (empty or invalid); a step not built answers from the draft."""
         if field_id in self._errors:
             return True
         if field_id == "diagnosis-search":
@@ -1183,12 +842,20 @@ class WizardScreen(Screen[None]):
             return not self._attachments
         if field_id == "missing-list":
             return bool(self._all_missing())
-        if field_id.endswith("-provider"):
-            picker = self.query_one(f"#{field_id}-picker", ProviderPicker)
-            return picker.provider is None
-        if field_id == "place-of-service":
-            return not self.query_one("#place-of-service-picker", PlaceOfServicePicker).code
-        widget = self.query_one(f"#{field_id}")
+        clinical = self._clinical_ids.get(field_id)
+        if clinical is not None:
+            index, question_id = clinical
+            return not self._lines[index].clinical_answers.get(question_id, "")
+        if field_id.endswith("-provider") and STEP_PROVIDERS in self._steps:
+            return self._steps[STEP_PROVIDERS].needs_value(field_id)
+        if field_id == "place-of-service" and STEP_SERVICES in self._steps:
+            return not self.query_one(PlaceOfServicePicker).code
+        try:
+            widget = self.query_one(f"#{field_id}")
+        except NoMatches:
+            attr = {"birth-weight": "birth_weight_grams"}.get(field_id, field_id.replace("-", "_"))
+            attr = attr + "_id" if attr.endswith("_provider") else attr
+            return getattr(self._source, attr, None) in (None, "", []) and attr not in self._source.raw
         if isinstance(widget, Select):
             return widget.value in (Select.NULL, None)
         if isinstance(widget, Input):
@@ -1216,8 +883,8 @@ class WizardScreen(Screen[None]):
                 return field_id
         return fields[0][0] if fields else None
 
-    def _focus_id(self, field_id: str) -> bool:
-        """Focus the widget with ``field_id`` (rows fall back to their add field)."""
+    def _focus_id(self, field_id: str, *, now: bool = False) -> bool:
+        """Focus the widget with ``field_id`` (rows fall back to their add field); ``now``: before the next key."""
         candidates = [field_id]
         line = _LINE_FIELD.match(field_id)
         if line:
@@ -1232,22 +899,28 @@ class WizardScreen(Screen[None]):
                 widget = self.query_one(f"#{candidate}")
             except NoMatches:
                 continue
-            if widget.focusable:
-                widget.focus()
+            if not widget.focusable:
+                # A container: its first focusable child.
+                widget = next((child for child in widget.query("*") if child.focusable), None)
+            if widget is not None:
+                if now:
+                    self.set_focus(widget)
+                else:
+                    widget.focus()
                 return True
-            if isinstance(widget, Widget):
-                # A container: focus its first focusable child.
-                for child in widget.query("*"):
-                    if child.focusable:
-                        child.focus()
-                        return True
         return False
 
     def _go(self, step: int, *, save: bool = True, focus: str | None = None) -> None:
-        """Show ``step``; leaving a step saves it."""
+        """Show ``step`` (built on its first visit); leaving a step saves it.
+
+        From here until the step's field has focus, the keys typed are held
+        (``AuthDeskApp.hold_keys``) and then delivered to it in order.
+        """
         if not self._ready:
             return
         leaving = self.step
+        if leaving != step or step not in self._steps:
+            self._hold_keys()
         self.collect_form()
         if leaving != step:
             self._validate_step(leaving)
@@ -1256,17 +929,7 @@ class WizardScreen(Screen[None]):
             self._left.add(leaving)
         self.step = step
         self._visited.add(step)
-        self.query_one("#wizard-steps", ContentSwitcher).current = f"step-{step}"
-        if step == STEP_SERVICES:
-            self._prepare_services()
-        if step == STEP_URGENCY:
-            self._prepare_urgency()
-        if step == STEP_CLINICAL:
-            self._render_clinical()
-        if step == STEP_REVIEW:
-            self._render_review()
-        header = self.query_one(StepHeader)
-        header.current = step
+        self.query_one(StepHeader).current = step
         self._update_banner()
         self._update_header()
         self.refresh_bindings()
@@ -1274,7 +937,66 @@ class WizardScreen(Screen[None]):
             self._request_save(only_if_changed=True)
         else:
             self._run_check()
+        if step in self._steps:
+            self._show_step(step, focus)
+        else:
+            self.call_next(self._build_step, step, focus)
+
+    async def _build_step(self, step: int, focus: str | None) -> None:
+        """Compose ``step``, show the draft in it, and show it if the clerk is still going there."""
+        if step not in self._steps and step not in self._building:
+            self._building.add(step)
+            widget = self._make_step(step)
+            widget.display = False
+            try:
+                await self.query_one("#wizard-steps", ContentSwitcher).mount(widget)
+            finally:
+                self._building.discard(step)
+            self._steps[step] = widget
+            with self.prevent(*EDIT_MESSAGES):
+                self._load_step(widget)
+            if self._baseline is not None:
+                # What the new step shows for the draft is the baseline of its fields (a phone
+                # formatted is not a change), as at load for the steps built then.
+                shown = copy.deepcopy(self._baseline.shown)
+                widget.collect(shown)
+                self._baseline.shown = shown
+        if self.step == step and step in self._steps:
+            self._show_step(step, focus)
+
+    def _make_step(self, step: int) -> WizardStep:
+        """The widget of ``step`` for this kind (not mounted)."""
+        inpatient = self.kind.is_inpatient
+        if step == STEP_MEMBER:
+            from store.services.newborn import MEMBER_ID_LABEL
+
+            label = MEMBER_ID_LABEL if self.kind is RequestKind.NEWBORN else "Member ID"
+            return MemberStep(inpatient=inpatient, member_label=label)
+        if step == STEP_PROVIDERS:
+            return ProvidersStep(inpatient=inpatient, providers=self._providers)
+        if step == STEP_SERVICES:
+            return ServicesStep(kind=self.kind)
+        return {STEP_URGENCY: UrgencyStep, STEP_CLINICAL: ClinicalStep, STEP_CONTACT: ContactStep,
+                STEP_REVIEW: ReviewStep}[step]()
+
+    def _show_step(self, step: int, focus: str | None) -> None:
+        self.query_one("#wizard-steps", ContentSwitcher).current = f"step-{step}"
+        if step == STEP_SERVICES:
+            self._steps[step].prepare(self.form.start_date if self.form else None,
+                                      propose_end=not self._opened_from_store)
+        if step == STEP_URGENCY:
+            self._prepare_urgency()
+        if step == STEP_CLINICAL:
+            self._render_clinical()
+        if step == STEP_REVIEW:
+            self._render_review()
         self.call_later(self._focus_on_arrival, step, focus)
+
+    def _hold_keys(self) -> None:
+        """Hold the keys typed from now on until :meth:`_release_keys` (a step is being shown)."""
+        hold = getattr(self.app, "hold_keys", None)
+        if hold is not None:
+            hold()
 
     def _release_keys(self) -> None:
         """Let the keys typed while the wizard opened reach the focused field (see KindPickerScreen)."""
@@ -1289,40 +1011,30 @@ class WizardScreen(Screen[None]):
     def focus_first_field(self) -> None:
         """Focus the current step's first field to fill, now (not after the next refresh)."""
         target = self._first_field_to_fill(self.step)
-        widget = self.query_one(f"#{target}") if target and self.query(f"#{target}") else None
-        if widget is not None and widget.focusable:
-            self.set_focus(widget)
+        if target:
+            self._focus_id(target, now=True)
 
     def _focus_on_arrival(self, step: int, focus: str | None) -> None:
-        """Focus ``focus``, or the step's first field that needs a value (after rows are rebuilt)."""
-        if self.step != step:
-            return
-        focused = self.focused
-        if focus is None and focused is not None and self.query_one(f"#step-{step}") in focused.ancestors:
-            return  # the clerk is already typing in this step (keys typed ahead)
-        target = focus or self._first_field_to_fill(step)
-        if target:
-            self._focus_id(target)
+        """Focus ``focus``, or the step's first field that needs a value (after rows are rebuilt); release the keys."""
+        try:
+            if self.step != step:
+                return
+            focused = self.focused
+            if focus is None and focused is not None and self._steps[step] in focused.ancestors:
+                return  # the clerk is already typing in this step (keys typed ahead)
+            target = focus or self._first_field_to_fill(step)
+            if target:
+                self._focus_id(target, now=True)
+        finally:
+            self._release_keys()
 
     def _validate_step(self, step: int) -> None:
         """Show the messages of the step's typed fields (leaving never blocks)."""
-        for field_id in self._validated_inputs():
-            container = self.query_one(f"#step-{step}")
-            if container.query(f"#{field_id}"):
-                value = self._input(field_id).value
-                if value.strip():
-                    self._validate_input(field_id, value)
-
-    def _prepare_services(self) -> None:
-        start = self.form.start_date if self.form else None
-        label = "Admission" if self.kind.is_inpatient else "Start"
-        self.query_one("#dates-of-service", Static).update(
-            f"{label} date {format_date(start) or '—'} (typed in step 1, alt+1)"
-        )
-        end = self._input("end-date")
-        if (not end.value.strip() and start is not None and not self.kind.is_inpatient
-                and not self._opened_from_store):
-            end.value = format_date(start)
+        widget = self._steps.get(step)
+        for field_id in widget.validated_inputs() if widget is not None else ():
+            value = self._input(field_id).value
+            if value.strip():
+                self._validate_input(field_id, value)
 
     def _prepare_urgency(self) -> None:
         """Pre-tick the expedited criteria the app can derive (until the clerk changes them)."""
@@ -1387,7 +1099,7 @@ class WizardScreen(Screen[None]):
         """The member line shown on every step after the first: name, DOB, plan, coverage."""
         banner = self.query_one("#member-banner", Static)
         record = self._eligibility
-        member = escape(self._input("member-id").value.strip()) or "—"
+        member = escape(self._member_form().member_id) or "—"
         if record is not None:
             end = format_date(record.coverage_end) if record.coverage_end else "open"
             text = (f"[b]{escape(record.last_name)}, {escape(record.first_name)}[/b] · {member} · "
@@ -1419,9 +1131,9 @@ class WizardScreen(Screen[None]):
         header.states = tuple(states)
 
     def _error_step(self, field_id: str) -> int:
-        for step in range(len(STEPS)):
-            if self.query_one(f"#step-{step}").query(f"#{field_id}"):
-                return step
+        for index, step in self._steps.items():
+            if step.query(f"#{field_id}"):
+                return index
         return STEP_SERVICES
 
     def _all_missing(self) -> list[MissingItem]:
@@ -1447,6 +1159,8 @@ class WizardScreen(Screen[None]):
             return self.step > 0
         if action == "next_step":
             return self.step < STEP_REVIEW
+        if action == "go_step" and len(parameters) > 1:
+            return self.step != STEP_MEMBER  # F4 on step 1 looks the member up
         return True
 
     def action_next_step(self) -> None:
@@ -1459,14 +1173,14 @@ class WizardScreen(Screen[None]):
         if self.step > 0:
             self._go(self.step - 1)
 
-    def action_go_step(self, index: int) -> None:
+    def action_go_step(self, index: int, key: str = "") -> None:
         """Jump to step ``index``; on the current step, go to its first field."""
         if index != self.step:
             self._go(index)
             return
         fields = self._step_fields(index)
         if fields:
-            self._focus_id(fields[0][0])
+            self._focus_id(fields[0][0], now=True)
 
     def action_add_code(self, field_id: str) -> None:
         """Go to the field that adds a diagnosis or a service line (on the Services step)."""
@@ -1574,85 +1288,36 @@ class WizardScreen(Screen[None]):
     # ----- clinical documentation -----
 
     def _render_clinical(self) -> None:
-        self.call_later(self._rerender_clinical)
+        if STEP_CLINICAL in self._steps:
+            self.call_later(self._steps[STEP_CLINICAL].show_lines, self._lines)
 
-    async def _rerender_clinical(self) -> None:
-        from store.services.clinical import needs_review, question_field_id, questions_for
-
-        container = self.query_one("#clinical-lines", Vertical)
-        await container.remove_children()
-        self._clinical_ids = {}
-        widgets: list[Widget] = []
-        if not self._lines:
-            widgets.append(Static("No service lines yet: add them in step 3.", classes="hint"))
-        for index, line in enumerate(self._lines):
-            title = f"[b]Line {index + 1} · {escape(line.code)}[/b] {escape(line.description)}"
-            if not needs_review(line.code):
-                widgets.append(Static(f"{title}  [green]no clinical review questions for this code[/green]"))
-                continue
-            outcome = self._line_outcome(index)
-            widgets.append(Static(title))
-            widgets.append(Static(self._outcome_text(index, outcome), id=f"clinical-{index}-outcome",
-                                  classes="clinical-outcome"))
-            for question in questions_for(line.code):
-                wid = question_field_id(index, question.id)
-                self._clinical_ids[wid] = (index, question.id)
-                answer = line.clinical_answers.get(question.id, "")
-                label = question.text + (" *" if question.required else "")
-                if question.kind == "yes_no":
-                    field_widget: Widget = YesNoField(answer, id=wid)
-                elif question.kind == "choice":
-                    field_widget = ChoiceSelect([(o, o) for o in question.options], compact=True, id=wid, prompt="—")
-                    if answer in question.options:
-                        field_widget.value = answer
-                else:
-                    field_widget = FormInput(answer, compact=True, id=wid, type="number" if question.kind == "number" else "text")
-                widgets.append(Static(escape(label), classes="question"))
-                widgets.append(field_widget)
-        await container.mount_all(widgets)
-
-    def _line_outcome(self, index: int) -> ClinicalOutcome:
-        from store.services.clinical import evaluate
-
-        line = self._lines[index]
-        return evaluate(line.code, dict(line.clinical_answers))
-
-    def _outcome_text(self, index: int, outcome: ClinicalOutcome) -> str:
-        from store.services.clinical import questions_for
-
-        line = self._lines[index]
-        required = [q for q in questions_for(line.code) if q.required]
-        answered = all(line.clinical_answers.get(q.id, "") for q in required)
-        if not answered:
-            return f"[b red]{escape(REVIEW_REQUIRED_TEXT)}[/b red]"
-        if outcome is ClinicalOutcome.CRITERIA_MET:
-            return f"[green]{escape(CRITERIA_MET_TEXT)}[/green]"
-        return f"[yellow]{escape(REVIEW_AFTER_TEXT)}[/yellow]"
+    @property
+    def _clinical_ids(self) -> dict[str, tuple[int, str]]:
+        """Field id → (line, question) of every clinical question of the lines (shown or not yet)."""
+        return clinical_ids(self._lines)
 
     def _clinical_answer_changed(self, widget_id: str, value: str) -> None:
-        if widget_id not in self._clinical_ids:
+        ids = self._clinical_ids
+        if widget_id not in ids:
             return
-        index, question_id = self._clinical_ids[widget_id]
+        index, question_id = ids[widget_id]
         line = self._lines[index]
         if value:
             line.clinical_answers[question_id] = value
         else:
             line.clinical_answers.pop(question_id, None)
-        try:
-            self.query_one(f"#clinical-{index}-outcome", Static).update(
-                self._outcome_text(index, self._line_outcome(index)))
-        except NoMatches:
-            pass
+        if STEP_CLINICAL in self._steps:
+            self._steps[STEP_CLINICAL].show_outcome(index, line)
         self._changed()
 
     @on(Input.Changed)
     def _clinical_text_changed(self, event: Input.Changed) -> None:
-        if (event.input.id or "") in self._clinical_ids:
+        if (event.input.id or "").startswith("clinical-"):
             self._clinical_answer_changed(event.input.id, event.value.strip())
 
     @on(Select.Changed)
     def _clinical_choice_changed(self, event: Select.Changed) -> None:
-        if (event.select.id or "") in self._clinical_ids:
+        if (event.select.id or "").startswith("clinical-"):
             value = event.value if isinstance(event.value, str) else ""
             self._clinical_answer_changed(event.select.id, value)
 
@@ -1709,8 +1374,7 @@ class WizardScreen(Screen[None]):
             self.version = message.version
         self._attachments.append(message.attachment)
         self._render_attachments()
-        field_input = self._input("attachment-add")
-        field_input.value = ""
+        self._set_input("attachment-add", "")
         self._show_error("attachment-add", "")
         self.notify(f"Attached {message.attachment.filename}.", timeout=3)
         self.app.post_message(CasesChanged(self.request_id))
@@ -1959,86 +1623,20 @@ class WizardScreen(Screen[None]):
             self._render_review()
 
     def _render_review(self) -> None:
+        step = self._steps.get(STEP_REVIEW)
+        if step is None:
+            return
         form = self.form or self.collect_form()
-        self.query_one("#review-summary", Static).update(self._summary(form))
-        duplicates = self.query_one("#review-duplicates", Static)
-        duplicates.update("\n".join(f"[yellow]⚠ {escape(w)}[/yellow]" for w in self._duplicates))
-        items = self._all_missing()
-        missing_list = self.query_one("#missing-list", OptionList)
-        missing_list.clear_options()
-        missing_list.add_options([
-            Option(f"{STEPS[item.step]}: {escape(item.message)}") for item in items
-        ])
-        missing_list.display = bool(items)
-        if items:
-            missing_list.highlighted = 0
-        title = self.query_one("#missing-title", Static)
-        if items:
-            title.update(f"[b red]Missing before submitting ({len(items)})[/b red] — Enter on an item jumps to it")
-        else:
-            title.update("[b green]Nothing is missing: the request can be submitted.[/b green]")
-        submit = self.query_one("#submit", Button)
-        submit.disabled = bool(items) or self._submitting
-        if self.step == STEP_REVIEW:
-            focused = self.focused
-            elsewhere = focused is None or self.query_one("#step-6") not in focused.ancestors
-            if not items and (elsewhere or focused is missing_list):
-                submit.focus()
-            elif items and (elsewhere or focused is submit):
-                missing_list.focus()
-
-    def _summary(self, form: DraftForm) -> str:
-        from store.codes.pos import PLACES_OF_SERVICE
-
-        lines = []
-        elig = self._eligibility
-        member = (f"{escape(elig.last_name)}, {escape(elig.first_name)} · DOB {format_date(elig.birth_date)} · "
-                  f"{escape(elig.plan_name)}") if elig else "[red]not verified[/red]"
-        lines.append(f"[b]Member[/b] {escape(form.member_id) or '—'}  {member}")
-        providers = []
-        for label, picker_id in (("Requesting", "requesting-provider"), ("Servicing", "servicing-provider"),
-                                 ("Facility", "facility-provider")):
-            try:
-                picker = self.query_one(f"#{picker_id}-picker", ProviderPicker)
-            except NoMatches:
+        names = {}
+        for key, _, label in PROVIDER_FIELDS:
+            if key == "facility_provider_id" and not self.kind.is_inpatient:
                 continue
-            providers.append(f"{label}: {escape(picker.provider.name) if picker.provider else '—'}")
-        lines.append("[b]Providers[/b] " + " · ".join(providers))
-        pos = f"{form.place_of_service} {PLACES_OF_SERVICE.get(form.place_of_service, '')}" if form.place_of_service else "—"
-        lines.append(
-            f"[b]Services[/b] {escape(form.care_setting.value if form.care_setting else '—')} · "
-            f"{escape(form.category or '—')} · {escape(form.treatment_type or '—')} · POS {escape(pos)} · "
-            f"{format_date(form.start_date) or '—'} – {format_date(form.end_date) or '—'}"
-        )
-        if self.kind is RequestKind.EMERGENT_ADMISSION:
-            lines.append(f"[b]Admission[/b] through the ER: {'yes' if form.admitted_via_er else 'no'} · "
-                         f"{_format_datetime(form.admission_at) or '—'}")
-        if self.kind is RequestKind.NEWBORN:
-            from store.services.newborn import mother_member_id
-
-            lines.append(f"[b]Newborn[/b] mother {escape(mother_member_id(form)) or '—'} · delivered "
-                         f"{format_date(form.delivery_date) or '—'} · {escape(form.delivery_type or '—')} · "
-                         f"{form.birth_weight_grams or '—'} g · NICU {'yes' if form.nicu else 'no'}")
-        diagnoses = ", ".join(f"{d.code}{' (primary)' if d.is_primary else ''}" for d in form.diagnoses)
-        lines.append(f"[b]Diagnoses[/b] {escape(diagnoses) or '—'}")
-        for index, line in enumerate(form.lines):
-            mod = "".join(f"-{m}" for m in line.modifiers)
-            lines.append(
-                f"[b]Line {index + 1}[/b] {escape(line.code + mod)} {escape(line.description[:40])} · "
-                f"{format_date(line.from_date) or '—'} – {format_date(line.to_date) or '—'} · "
-                f"units {line.requested_units or '—'}"
-            )
-        reasons = ", ".join(ExpeditedCriterion(r).label for r in form.expedited_reasons)
-        lines.append(f"[b]Urgency[/b] {form.urgency.value}{(' — ' + escape(reasons)) if reasons else ''}"
-                     f"{' · benefits ref ' + escape(form.benefits_reference) if form.benefits_reference else ''}")
-        files = ", ".join(a.filename for a in self._attachments)
-        lines.append(f"[b]Attachments[/b] {escape(files) or '—'}")
-        contact = " · ".join(x for x in (form.contact_name, form.contact_phone,
-                                         f"ext {form.contact_phone_ext}" if form.contact_phone_ext else "",
-                                         f"fax {form.contact_fax}" if form.contact_fax else "",
-                                         form.contact_email) if x)
-        lines.append(f"[b]Contact[/b] {escape(contact) or '—'}")
-        return "\n".join(lines)
+            provider = self._providers.get(getattr(form, key))
+            names[label] = provider.name if provider is not None else ""
+        text = summary(form, eligibility=self._eligibility, provider_names=names,
+                       files=[a.filename for a in self._attachments])
+        step.show(text, self._duplicates, self._all_missing(), submitting=self._submitting,
+                  focus=self.step == STEP_REVIEW)
 
     # ----- submission -----
 

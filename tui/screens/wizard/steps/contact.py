@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 from store.forms import DraftForm
 from tui.screens.wizard.fields import parsed_value
+from tui.screens.wizard.steps.base import WizardStep
 from tui.widgets.wizard_fields import FormInput
 from tui.widgets.wizard_rows import FieldRow
 
@@ -15,11 +15,11 @@ CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_phone_ext", "contact
 _CHECKED = ("contact_phone", "contact_fax", "contact_email")  # parsed (a phone is formatted)
 
 
-class ContactStep(VerticalScroll):
+class ContactStep(WizardStep):
     """Name, phone, extension, fax and email of the person completing the request."""
 
-    def __init__(self, *, id: str = "step-5") -> None:
-        super().__init__(id=id, classes="wizard-step")
+    INDEX = 5
+    RAW_KEYS = _CHECKED
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Contact[/b]  the person completing this request", classes="step-title")
@@ -37,16 +37,18 @@ class ContactStep(VerticalScroll):
         for key in CONTACT_FIELDS:
             self._input(key).value = form.raw.get(key, getattr(form, key))
 
-    def collect(self) -> dict:
+    def collect(self, form: DraftForm) -> None:
         """The contact as shown; a phone or fax that parses is formatted, one that does not is kept in raw."""
-        raw: dict[str, str] = {}
-        values: dict = {}
+        self.clear_raw(form)
+        raw = form.raw
         for key in CONTACT_FIELDS:
             text = self._input(key).value.strip()
             if key not in _CHECKED:
-                values[key] = text
+                setattr(form, key, text)
                 continue
             value = parsed_value(key.replace("_", "-"), self._input(key).value, key, raw)
-            values[key] = value if isinstance(value, str) and value else ("" if key in raw else text)
-        values["raw"] = raw
-        return values
+            setattr(form, key, value if isinstance(value, str) and value else ("" if key in raw else text))
+
+    def validated_inputs(self) -> list[str]:
+        """Phone, fax, email and extension are checked as typed."""
+        return ["contact-phone", "contact-fax", "contact-email", "contact-phone-ext"]

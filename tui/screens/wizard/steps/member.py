@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
 from store.forms import DraftForm
 from store.texts import ELIGIBILITY_NOTE
 from tui.screens.wizard.fields import DATE_HINT, format_date, parsed_value
+from tui.screens.wizard.steps.base import WizardStep
 from tui.widgets.wizard_fields import FormInput
 from tui.widgets.wizard_rows import FieldRow
 
 
-class MemberStep(VerticalScroll):
+class MemberStep(WizardStep):
     """Member ID, optional Medicaid ID and the start date of service (eligibility depends on it).
 
     F4 (while a field of this step has focus) opens the member look-up by
@@ -31,8 +31,11 @@ class MemberStep(VerticalScroll):
                 tooltip="Find the member by last name and date of birth"),
     ]
 
-    def __init__(self, *, inpatient: bool, member_label: str = "Member ID", id: str = "step-0") -> None:
-        super().__init__(id=id, classes="wizard-step")
+    INDEX = 0
+    RAW_KEYS = ("start_date",)
+
+    def __init__(self, *, inpatient: bool, member_label: str = "Member ID", id: str | None = None) -> None:
+        super().__init__(id=id)
         self.inpatient = inpatient
         self.member_label = member_label
 
@@ -64,12 +67,17 @@ class MemberStep(VerticalScroll):
         self.query_one("#medicaid-id", Input).value = form.medicaid_id
         self.query_one("#start-date", Input).value = form.raw.get("start_date", format_date(form.start_date))
 
-    def collect(self) -> dict:
+    def collect(self, form: DraftForm) -> None:
         """The member fields as shown."""
-        raw: dict[str, str] = {}
-        return {
-            "member_id": self.query_one("#member-id", Input).value.strip(),
-            "medicaid_id": self.query_one("#medicaid-id", Input).value.strip(),
-            "start_date": parsed_value("start-date", self.query_one("#start-date", Input).value, "start_date", raw),
-            "raw": raw,
-        }
+        self.clear_raw(form)
+        form.member_id = self.query_one("#member-id", Input).value.strip()
+        form.medicaid_id = self.query_one("#medicaid-id", Input).value.strip()
+        form.start_date = parsed_value("start-date", self.query_one("#start-date", Input).value, "start_date", form.raw)
+
+    def validated_inputs(self) -> list[str]:
+        """The start date is checked as typed."""
+        return ["start-date"]
+
+    def show_eligibility(self, text: str) -> None:
+        """The eligibility line under the fields (markup)."""
+        self.query_one("#eligibility", Static).update(text)

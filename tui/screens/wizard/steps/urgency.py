@@ -6,27 +6,24 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
 from store.enums import ExpeditedCriterion, Urgency
 from store.forms import DraftForm
 from store.texts import EXPEDITED_NOTE
+from tui.screens.wizard.steps.base import WizardStep
 from tui.widgets.wizard_fields import CriteriaList, FormInput, RadioChoice
 from tui.widgets.wizard_rows import FieldRow
 
 
-
-
-class UrgencyStep(VerticalScroll):
+class UrgencyStep(WizardStep):
     """Standard or expedited, the plan's criteria for expedited status (``[x]``), the benefits reference.
 
     What the app can derive is proposed by the screen (``#urgency-proposal``), never ticked over what is stored.
     """
 
-    def __init__(self, *, id: str = "step-3") -> None:
-        super().__init__(id=id, classes="wizard-step")
+    INDEX = 3
 
     def compose(self) -> ComposeResult:
         yield Static("[b]Urgency[/b]  s = standard, e = expedited", classes="step-title")
@@ -49,14 +46,11 @@ class UrgencyStep(VerticalScroll):
             reasons.select(reason)
         self.query_one("#benefits-reference", Input).value = form.benefits_reference
 
-    def collect(self) -> dict:
+    def collect(self, form: DraftForm) -> None:
         """The urgency, the ticked criteria (in the plan's order) and the benefits reference."""
-        return {
-            "urgency": self.query_one("#urgency", UrgencySet).urgency,
-            "expedited_reasons": list(self.query_one("#expedited-reasons", CriteriaList).selected),
-            "benefits_reference": self.query_one("#benefits-reference", Input).value.strip(),
-            "raw": {},
-        }
+        form.urgency = self.query_one("#urgency", UrgencySet).urgency
+        form.expedited_reasons = list(self.query_one("#expedited-reasons", CriteriaList).selected)
+        form.benefits_reference = self.query_one("#benefits-reference", Input).value.strip()
 
 
 class UrgencySet(RadioSet):
