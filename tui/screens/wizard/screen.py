@@ -82,9 +82,10 @@ from tui.screens.wizard.steps import (
 )
 from tui.screens.wizard.steps.clinical import clinical_ids
 from tui.screens.wizard.steps.review import summary
+from tui.narrow import WizardFooterMixin
 from tui.widgets.code_picker import CodeChoice
 from tui.widgets.steady_footer import SteadyFooter
-from tui.widgets.step_header import StepHeader, StepState
+from tui.widgets.step_header import StepHeader, StepState, WizardTitle
 from tui.widgets.wizard_dialogs import SaveConflictScreen
 from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
 from tui.widgets.wizard_rows import AttachmentRow, DiagnosisRow, LineRow
@@ -95,7 +96,7 @@ EDIT_MESSAGES = (Input.Changed, Select.Changed, Checkbox.Changed, RadioSet.Chang
                  SelectionList.SelectedChanged, SelectionList.SelectionToggled, RadioButton.Changed)
 
 
-class WizardScreen(Screen[None]):
+class WizardScreen(WizardFooterMixin, Screen[None]):
     """A prior authorization request, new (``kind``) or a draft resumed (``request_id``).
 
     Args:
@@ -224,7 +225,7 @@ class WizardScreen(Screen[None]):
         self._proposal: list[str] | None = None  # criteria the app proposes for a stored draft
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="wizard-title")
+        yield WizardTitle(id="wizard-title")
         yield StepHeader(STEPS, id="step-header")
         yield Static("", id="member-banner")
         # Only the first step is composed now; each other one on its first visit (_go). A draft
@@ -1588,9 +1589,9 @@ class WizardScreen(Screen[None]):
 
     def _update_title(self) -> None:
         number = f"Draft {self.draft_number}" if self.draft_number else "New draft"
-        self.query_one("#wizard-title", Static).update(
-            f"[b]{escape(self.kind.label)}[/b] · {number} · {escape(self._status)}"
-            f"   [dim]Enter: next field · Tab: every field · F1–F7: jump to a step[/dim]"
+        self.query_one("#wizard-title", WizardTitle).set_title(
+            f"[b]{escape(self.kind.label)}[/b] · {number} · {escape(self._status)}",
+            "Enter: next field · Tab: every field · F1–F7: jump to a step",
         )
 
     # ----- completeness -----
