@@ -64,7 +64,9 @@ class CodePicker(SearchPicker):
     def search_is_quick(self) -> bool:
         """Inline once a search of this kind has run (in a worker): the index is built and open and
         its synonyms loaded, and a search is then a local SQLite query of about a millisecond."""
-        return self.kind in _searched_kinds
+        from store.codes.icd10 import code_index_is_open
+
+        return self.kind in _searched_kinds and code_index_is_open()
 
     def resolve(self, text, results, highlighted, moved) -> PickerResult:
         """Validate the typed code, or the highlighted result, against the code set."""
