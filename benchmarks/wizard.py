@@ -5,7 +5,9 @@
 Seeds the demo into a temporary SQLite file (or reuses ``--db`` when it holds
 the demo), builds the code index, then drives the real app headless, signed in
 as the clerk ``amy``. "Painted" is the first screen update (the compositor's
-frame) after the key once the screen shows the key's result; the headless
+frame) drawn once the screen shows the key's result: the awaited state is
+checked as each frame is drawn (and, for code keys, the frame must draw the
+first result); the headless
 driver writes it nowhere, so the figures are the app's own work plus Textual's
 frame pacing, not a terminal's.
 
@@ -62,28 +64,40 @@ def figures(name: str, values: list[float]) -> str:
 
 
 class Paints:
-    """Timestamps of the app's screen updates (wraps ``App._display``)."""
+    """The app's screen updates (wraps ``App._display``): when, the CPU time then, what was
+    drawn, and whether the awaited state (``probe``) already held when the frame was drawn."""
 
     def __init__(self, app) -> None:
         self.times: list[float] = []
         self.cpu: list[float] = []
+        self.held: list[bool] = []
+        self.updates: list[object] = []
+        self.probe = None
         original = app._display
 
         def display(screen, renderable):
             if renderable is not None:
                 self.times.append(time.perf_counter())
                 self.cpu.append(time.process_time())
+                self.held.append(bool(self.probe is not None and self.probe()))
+                self.updates.append(renderable)
             return original(screen, renderable)
 
         app._display = display
 
-    def first_after(self, moment: float) -> float | None:
-        """The first paint at or after ``moment``."""
-        return next((t for t in self.times if t >= moment), None)
+    def text(self, index: int) -> str:
+        """The characters drawn by paint ``index`` (all its changed lines, joined)."""
+        update = self.updates[index]
+        if hasattr(update, "chops"):
+            return "\n".join(strip.text for line in update.chops for strip in line.values() if strip is not None)
+        return "\n".join(strip.text for strips in getattr(update, "strips", []) for strip in strips)
 
-    def cpu_at(self, moment: float) -> float:
-        """The process CPU time at the paint at ``moment``."""
-        return self.cpu[self.times.index(moment)]
+    def first_held(self, since: float, shows: str | None = None) -> int | None:
+        """The first paint after ``since`` drawn once the awaited state held (and drawing ``shows``)."""
+        for index in range(len(self.times)):
+            if self.times[index] >= since and self.held[index] and (shows is None or shows in self.text(index)):
+                return index
+        return None
 
 
 async def until(condition, timeout: float = 10.0) -> float:
@@ -99,16 +113,27 @@ async def until(condition, timeout: float = 10.0) -> float:
 CPU: dict[str, list[float]] = {}
 
 
-async def painted_after(paints: Paints, moment: float, started: float, cpu_started: float, what: str) -> float:
-    """Wall time from ``started`` to the first paint at or after ``moment`` (waits for it).
+async def painted_when(paints: Paints, condition, started: float, cpu_started: float, what: str,
+                       shows=None) -> float:
+    """Wall time from ``started`` to the first paint drawn once ``condition()`` held (waits for it).
 
-    Also records the process CPU time spent meanwhile under ``what`` (CPU time
-    does not count waiting for a core, so it is the figure to compare on a
-    shared machine)."""
-    await until(lambda: paints.first_after(moment) is not None)
-    paint = paints.first_after(moment)
-    CPU.setdefault(what, []).append(paints.cpu_at(paint) - cpu_started)
-    return paint - started
+    The condition is checked as each frame is drawn, so the paint counted is the
+    one that shows the state, however soon after the state it came (not the
+    first paint after this coroutine noticed the state, which may be a later
+    one). ``shows`` (a callable giving text) must moreover appear in what that
+    paint drew. Also records the process CPU time spent meanwhile under
+    ``what`` (CPU time does not count waiting for a core, so it is the figure
+    to compare on a shared machine)."""
+    paints.probe = condition
+
+    def found():
+        return paints.first_held(started, shows() if shows is not None and condition() else None)
+
+    await until(lambda: found() is not None)
+    index = found()
+    paints.probe = None
+    CPU.setdefault(what, []).append(paints.cpu[index] - cpu_started)
+    return paints.times[index] - started
 
 
 async def run(db: Path, runs: int, parts: str) -> None:
@@ -157,14 +182,13 @@ async def run(db: Path, runs: int, parts: str) -> None:
             await settle()
             started, cpu = time.perf_counter(), time.process_time()
             app.post_message(events.Key("s", "s"))  # like a terminal's key (pilot.press adds waits)
-            ready = await until(lambda: isinstance(app.screen, WizardScreen)
-                                and getattr(app.focused, "id", "") == "member-id")
-            kind_times.append(await painted_after(paints, ready, started, cpu, "kind"))
+            kind_times.append(await painted_when(
+                paints, lambda: isinstance(app.screen, WizardScreen) and getattr(app.focused, "id", "") == "member-id",
+                started, cpu, "kind"))
             await settle()
             started, cpu = time.perf_counter(), time.process_time()
             app.post_message(events.Key("f3", None))
-            ready = await until(services_focused)
-            step_times.append(await painted_after(paints, ready, started, cpu, "step"))
+            step_times.append(await painted_when(paints, services_focused, started, cpu, "step"))
             await settle()
             await pilot.press("escape")
             await settle()
@@ -191,9 +215,11 @@ async def run(db: Path, runs: int, parts: str) -> None:
                     # Posted like a terminal's key (pilot.press would add its own waiting to the time).
                     app.post_message(events.Key("space" if key == " " else key, key))
                     if len(text.strip()) >= picker.min_chars:
-                        ready = await until(lambda t=text.strip(): picker._searched_text == t
-                                            or picker._pending_text is None and picker.text == t)
-                        key_times[field].append(await painted_after(paints, ready, started, cpu, field))
+                        # painted: a frame drawn once the results for the text were in, showing the first
+                        # (its code) or "no match"
+                        key_times[field].append(await painted_when(
+                            paints, lambda t=text.strip(): picker._searched_text == t, started, cpu, field,
+                            shows=lambda: picker.results[0].label[:20] if picker.results else "no match"))
                     await settle()
 
         # 3. ctrl+s round trip
@@ -204,8 +230,8 @@ async def run(db: Path, runs: int, parts: str) -> None:
             await settle()
             started, cpu = time.perf_counter(), time.process_time()
             await pilot.press("ctrl+s")
-            ready = await until(lambda: "saved " in screen._status and not screen._saving)
-            save_times.append(await painted_after(paints, ready, started, cpu, "save"))
+            save_times.append(await painted_when(
+                paints, lambda: "saved " in screen._status and not screen._saving, started, cpu, "save"))
             await settle()
 
     store.dispose()

@@ -410,6 +410,14 @@ def get_code_index() -> CodeIndex:
     return index
 
 
+def code_index_is_open() -> bool:
+    """Whether :func:`get_code_index` returns at once (the index is built and open), with no build."""
+    path = index_path()
+    with _indexes_lock:
+        index = _indexes.get(path)
+    return index is not None and path.exists()
+
+
 def validate_diagnosis(text: str, field: str = DIAGNOSIS_FIELD) -> CodeHit:
     """A billable ICD-10-CM code for ``text``, or a ValidationError that says why not.
 

@@ -29,6 +29,9 @@ def looks_like_code(kind: CodeKind, text: str) -> bool:
     return bool(_PROCEDURE_SHAPE.match(cleaned)) or len(cleaned) >= 4
 
 
+_searched_kinds: set[str] = set()  # kinds searched once in this process (index open, synonyms loaded)
+
+
 def _normal(code: str) -> str:
     return code.strip().upper().replace(".", "").replace(" ", "")
 
@@ -51,11 +54,19 @@ class CodePicker(SearchPicker):
 
         index = get_code_index()
         hits = index.search_diagnoses(text, 8) if self.kind == "diagnosis" else index.search_procedures(text, 8)
+        _searched_kinds.add(self.kind)
         results = []
         for hit in hits:
             note = "" if getattr(hit, "billable", True) else "  (category — not billable)"
             results.append(PickerResult(hit, f"{hit.code}  {hit.description}{note}"))
         return results
+
+    def search_is_quick(self) -> bool:
+        """Inline once a search of this kind has run (in a worker): the index is built and open and
+        its synonyms loaded, and a search is then a local SQLite query of about a millisecond."""
+        from store.codes.icd10 import code_index_is_open
+
+        return self.kind in _searched_kinds and code_index_is_open()
 
     def resolve(self, text, results, highlighted, moved) -> PickerResult:
         """Validate the typed code, or the highlighted result, against the code set."""

@@ -5,7 +5,10 @@ below the field instead of pushing it down, so a keystroke repaints the list
 in place and never re-lays out the screen (showing and hiding it happen once
 per search, not once per key).
 
-The search runs in a worker on every change; ↑/↓ move through the results
+The search runs on every change: in the key's own handling when the subclass
+says it is quick (an in-memory or local-index search of about a millisecond),
+so the typed character and its results are painted in the same frame; in a
+worker otherwise (a database query). ↑/↓ move through the results
 while the cursor stays in the input, and Enter picks the highlighted result
 (or the exact thing typed, if the subclass can resolve it). Enter pressed
 before the results have arrived picks as soon as they arrive, so a fast
@@ -36,6 +39,21 @@ class PickerResult:
 
     value: Any
     label: str
+
+
+class PickerInput(FormInput):
+    """The picker's input: tells its picker of each change as the value changes.
+
+    Not through the bubbling ``Input.Changed`` message: that is handled after
+    the screen may already have painted the typed character, and the results
+    would then wait for the next frame (one to two frames, 17–33 ms, of
+    Textual's refresh pacing)."""
+
+    def watch_value(self, value: str) -> None:
+        """Hand the new value to the picker at once."""
+        picker = self.parent
+        if isinstance(picker, SearchPicker):
+            picker.value_changed(value)
 
 
 class SearchPicker(Vertical):
@@ -125,15 +143,20 @@ class SearchPicker(Vertical):
         self._error_shown = ""
 
     def compose(self) -> ComposeResult:
-        yield FormInput(id=self.input_id, placeholder=self.placeholder, compact=True)
+        yield PickerInput(id=self.input_id, placeholder=self.placeholder, compact=True)
         yield OptionList(classes="picker-results")
         yield Static("", id=f"{self.input_id}-error", classes="field-error")
 
-    # ----- what subclasses provide (both run in a worker thread) -----
+    # ----- what subclasses provide (both run in a worker thread, or inline when quick) -----
 
     def search(self, text: str) -> list[PickerResult]:
-        """Results for ``text`` (runs in a thread)."""
+        """Results for ``text`` (runs in a thread unless :meth:`search_is_quick`)."""
         raise NotImplementedError
+
+    def search_is_quick(self) -> bool:
+        """Whether :meth:`search` may run in the key's own handling (about a millisecond, no
+        database, nothing to load first); otherwise it runs in a worker."""
+        return False
 
     def resolve(self, text: str, results: list[PickerResult], highlighted: int | None, moved: bool) -> PickerResult:
         """The result Enter picks for ``text`` (runs in a thread); raise a StoreError to refuse."""
@@ -171,21 +194,29 @@ class SearchPicker(Vertical):
 
     # ----- behaviour -----
 
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        if self._quiet_text is not None and event.value == self._quiet_text:
+    def value_changed(self, value: str) -> None:
+        """The input's value changed (called by :class:`PickerInput` as it changes): search it."""
+        if self._quiet_text is not None and value == self._quiet_text:
             self._quiet_text = None
             return
         self._quiet_text = None
         self.show_error("")
         self._moved = False
-        text = event.value.strip()
+        text = value.strip()
         if len(text) < self.min_chars:
             self._pending_text = None
             self._hide_results()
             return
         self._pending_text = text
-        self._run_search(text)
+        if not self.search_is_quick():
+            self._run_search(text)
+            return
+        try:
+            results = self.search(text)
+        except StoreError as exc:
+            self._failed(text, str(exc))
+            return
+        self._show_results(text, results)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="picker-search")
     def _run_search(self, text: str) -> None:
@@ -200,11 +231,14 @@ class SearchPicker(Vertical):
     @on(ResultsFound)
     def _results_found(self, message: ResultsFound) -> None:
         message.stop()
-        if message.text != self.text:
+        self._show_results(message.text, message.results)
+
+    def _show_results(self, text: str, results: list[PickerResult]) -> None:
+        if text != self.text:
             return
         self._pending_text = None
-        self._searched_text = message.text
-        self.results = message.results
+        self._searched_text = text
+        self.results = results
         options = self.query_one(OptionList)
         options.clear_options()
         if self.results:
@@ -295,7 +329,10 @@ class SearchPicker(Vertical):
     @on(LookupFailed)
     def _lookup_failed(self, message: LookupFailed) -> None:
         message.stop()
-        if message.text == self.text:
+        self._failed(message.text, message.message)
+
+    def _failed(self, text: str, message: str) -> None:
+        if text == self.text:
             self._enter_waiting = False
-            self.show_error(message.message)
+            self.show_error(message)
             self.input.stay()  # refused: keys typed after Enter belong here

@@ -47,6 +47,10 @@ class PlaceOfServicePicker(SearchPicker):
         rest = [c for c, name in PLACES_OF_SERVICE.items() if c not in first and needle in name.lower()]
         return [PickerResult(c, f"{c} {PLACES_OF_SERVICE[c]}") for c in (first + rest)[:8]]
 
+    def search_is_quick(self) -> bool:
+        """The list is in memory: search as the key is handled."""
+        return True
+
     def resolve(self, text, results, highlighted, moved) -> PickerResult:
         """The typed code when it is one, else the highlighted place."""
         from store.codes.pos import PLACES_OF_SERVICE
