@@ -189,6 +189,10 @@ class AuthDeskApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown):
             self.last_activity = time.monotonic()
+        if isinstance(event, events.Key) and event.key.startswith("alt+") and event.character is not None:
+            # A terminal sends alt+d as ESC d, which Textual hands on with the character "d":
+            # a field would type it (or a list take it for type-ahead) instead of the alt+d binding.
+            event = events.Key(event.key, None)
         if isinstance(event, events.Key) and self._held_keys is not None:
             self._held_keys.append(event)  # typed while a screen opens: released in order
             return

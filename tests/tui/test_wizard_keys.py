@@ -100,3 +100,28 @@ async def test_every_key_of_a_burst_arrives_in_order_in_the_wizard(seeded, signe
         assert screen.query_one("#member-id").value == "M2721960"
         assert screen.query_one("#medicaid-id").value == ""
         assert screen.query_one("#start-date").value == "03/02/2026"
+
+
+async def test_alt_keys_as_a_terminal_sends_them_are_keys_not_letters(seeded, signed_in_app):
+    """A terminal sends alt+d as ESC d, parsed with the character "d": from a choice list or a text
+    field it must still jump to the add-diagnosis field, not open the list or type a "d"."""
+    app = signed_in_app(seeded, user_record(seeded, "amy"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "ns")
+        await settle(pilot)
+        screen = app.screen
+        app.post_message(events.Key("alt+d", "d"))  # from the member ID field
+        await settle(pilot)
+        assert screen.query_one("#member-id").value == ""
+        assert app.focused.id == "diagnosis-search"
+        await pilot.press("f3")
+        await settle(pilot)
+        category = screen.query_one("#category")
+        category.focus()
+        await settle(pilot)
+        app.post_message(events.Key("alt+d", "d"))  # from a choice list
+        await settle(pilot)
+        assert not category.expanded
+        assert app.focused.id == "diagnosis-search"
+        assert app.focused.value == ""
