@@ -125,3 +125,22 @@ async def test_alt_keys_as_a_terminal_sends_them_are_keys_not_letters(seeded, si
         assert not category.expanded
         assert app.focused.id == "diagnosis-search"
         assert app.focused.value == ""
+
+
+async def test_the_results_list_shows_eight_results_not_one(seeded, signed_in_app):
+    """The results overlay is 8 rows tall (OptionList's own max-height of 100% of its one-row
+    parent had cut it to a single result)."""
+    app = signed_in_app(seeded, user_record(seeded, "amy"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "ns")
+        await settle(pilot)
+        app.post_message(events.Key("alt+d", None))
+        await settle(pilot)
+        burst(app, "diab")
+        await settle(pilot)
+        results = app.screen.query_one("#diagnosis-search-picker OptionList")
+        assert results.option_count >= 8
+        assert results.region.height == 8
+        shown = text_of(app, "#diagnosis-search-picker OptionList")
+        assert len([line for line in shown.splitlines() if line.strip()]) == 8

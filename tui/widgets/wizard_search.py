@@ -69,7 +69,7 @@ class SearchPicker(Vertical):
     SearchPicker { height: auto; width: 1fr; }
     SearchPicker > OptionList {
         overlay: screen; constrain: none inside;
-        height: 8; display: none; border: none; padding: 0 1;
+        height: 8; max-height: 8; display: none; border: none; padding: 0 1;
         background: $panel; scrollbar-size-vertical: 1;
     }
     SearchPicker > OptionList.-shown { display: block; }
