@@ -260,26 +260,25 @@ class ServicesStep(WizardStep):
         """The categories of ``care_setting``; ``current`` stays chosen (kept even when no longer listed)."""
         from store.services.reference import categories
 
-        select = self.query_one("#category", ChoiceSelect)
-        options = list(categories(care_setting)) if care_setting else []
-        if current and current not in options:
-            options.append(current)
-        select.set_options([(c, c) for c in options])
-        if current:
-            select.value = current
+        self._fill_choices("#category", list(categories(care_setting)) if care_setting else [], current)
 
     def fill_treatment_types(self, category: str, current: str = "") -> None:
         """The treatment types of ``category``; the only one is chosen."""
         from store.services.reference import treatment_types
 
-        select = self.query_one("#treatment-type", ChoiceSelect)
         options = list(treatment_types(category)) if category else []
+        self._fill_choices("#treatment-type", options, current, pick_lone=True)
+
+    def _fill_choices(self, selector: str, options: list[str], current: str, *, pick_lone: bool = False) -> None:
+        """Offer ``options`` in the select; ``current`` stays chosen (listed even when no longer offered),
+        else with ``pick_lone`` a lone option is chosen."""
+        select = self.query_one(selector, ChoiceSelect)
         if current and current not in options:
             options.append(current)
-        select.set_options([(t, t) for t in options])
+        select.set_options([(o, o) for o in options])
         if current:
             select.value = current
-        elif len(options) == 1:
+        elif pick_lone and len(options) == 1:
             select.value = options[0]
 
     @on(Select.Changed, "#care-setting")
