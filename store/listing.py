@@ -173,7 +173,10 @@ def report_exprs(dialect: str, alias: str) -> dict[str, str]:
                 ELSE 'awaiting_lines' END
             FROM service_line l WHERE l.request_id = {r}.id)"""
     if dialect == "sqlite":
-        micros = (f"((CAST(strftime('%s', {r}.decided_at) AS INTEGER) - CAST(strftime('%s', {r}.submitted_at) AS INTEGER))"
+        # Whole seconds from the text without its fraction: SQLite's date functions round the fraction to
+        # milliseconds, so '…:59.999889' would count as the next second (migration 0014).
+        micros = (f"((CAST(strftime('%s', substr({r}.decided_at, 1, 19)) AS INTEGER)"
+                  f" - CAST(strftime('%s', substr({r}.submitted_at, 1, 19)) AS INTEGER))"
                   f" * 1000000 + CAST(substr({r}.decided_at, 21, 6) AS INTEGER)"
                   f" - CAST(substr({r}.submitted_at, 21, 6) AS INTEGER))")
     else:
@@ -193,16 +196,18 @@ def report_values(dialect: str, alias: str) -> str:
     return ", ".join(exprs[c] for c in REPORT_COLUMNS)
 
 
-def fill_report_sql(dialect: str) -> str:
+def fill_report_sql(dialect: str, only_if: str = "") -> str:
     """Statement setting the report's columns of every decided case's listing rows (migration 0012).
 
     The columns' defaults (``''`` / 0) are right for every other case.
+    ``only_if``: an extra condition on the case ``r`` (migration 0014 refills a few).
     """
     exprs = report_exprs(dialect, "r")
     picked = ", ".join(f"{exprs[c]} AS {c}" for c in REPORT_COLUMNS)
     assign = ", ".join(f"{c} = x.{c}" for c in REPORT_COLUMNS)
+    where = f" AND ({only_if})" if only_if else ""
     return (f"UPDATE case_listing SET {assign} FROM (SELECT r.id, {picked} FROM auth_request r "
-            f"WHERE r.status IN {_DECIDED}) AS x WHERE case_listing.request_id = x.id")
+            f"WHERE r.status IN {_DECIDED}{where}) AS x WHERE case_listing.request_id = x.id")
 
 
 def report_index_sql() -> str:

@@ -240,6 +240,40 @@ def test_report_columns_equal_a_brute_force_after_random_changes(world, changes)
     assert_report_exact(world)
 
 
+@pytest.mark.parametrize("fraction", [0, 1, 499_999, 999_499, 999_500, 999_889, 999_999])
+def test_time_to_decision_is_exact_to_the_microsecond_near_a_whole_second(world, fraction):
+    """SQLite's date functions round to milliseconds: '…:59.9995' must not count as the next second."""
+    submitted = T0 + timedelta(seconds=59, microseconds=fraction)
+    decided = T0 + timedelta(hours=3, seconds=59, microseconds=999_999 - fraction)
+    with world.session() as s:
+        s.execute(update(AuthRequest).where(AuthRequest.status.in_(["accepted", "rejected"]))
+                  .values(submitted_at=submitted, decided_at=decided))
+    micros = {m for (_a, _r), (o, m, _late) in stored_rows(world).items() if o}
+    assert micros == {(decided - submitted) // MICRO}
+    assert_report_exact(world)
+
+
+def test_migration_0014_refills_the_times_sqlite_rounded(world):
+    from alembic import command
+
+    from store.migrate import alembic_config
+
+    store = world
+    rounded = T0 + timedelta(seconds=7, microseconds=999_700)
+    with store.session() as s:
+        s.execute(update(AuthRequest).where(AuthRequest.status.in_(["accepted", "rejected"]))
+                  .values(submitted_at=T0, decided_at=rounded))
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0013")
+    with store.engine.begin() as conn:  # what 0013's triggers stored on SQLite: one second too many
+        conn.execute(text("UPDATE case_listing SET decision_micros = decision_micros + 1000000 WHERE outcome <> ''"))
+    command.upgrade(config, "head")
+    expected = stored_rows(store) if store.engine.dialect.name != "sqlite" else expected_rows(store)
+    assert stored_rows(store) == expected
+    if store.engine.dialect.name == "sqlite":
+        assert {m for o, m, _ in stored_rows(store).values() if o} == {7_999_700}
+
+
 def _waiting_or_done(store, thread) -> bool:
     """The other writer finished, or (PostgreSQL) waits for a lock."""
     if not thread.is_alive():
