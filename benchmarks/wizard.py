@@ -229,7 +229,7 @@ async def run(db: Path, runs: int, parts: str) -> None:
             member.value = f"M{index:07d}"
             await settle()
             started, cpu = time.perf_counter(), time.process_time()
-            await pilot.press("ctrl+s")
+            app.post_message(events.Key("ctrl+s", None))  # as a terminal sends it (pilot.press adds its own waits)
             save_times.append(await painted_when(
                 paints, lambda: "saved " in screen._status and not screen._saving, started, cpu, "save"))
             await settle()
