@@ -177,6 +177,7 @@ async def snapshot_ready(pilot) -> None:
     from textual.widgets import Input
 
     from tui.widgets.fitting_table import FittingTable
+    from tui.widgets.steady_footer import SteadyFooter
 
     await settle(pilot)
     await pilot.wait_for_scheduled_animations()  # the tab underline slides to the tab chosen
@@ -184,11 +185,25 @@ async def snapshot_ready(pilot) -> None:
         if not any(t.refit_pending for t in pilot.app.screen.query(FittingTable)):
             break
         await pilot.pause()
+    for _ in range(500):  # the footers show the keys of the screen as it is now (a wait, bounded)
+        if all(footer_steady(f) for f in pilot.app.screen.query(SteadyFooter)):
+            break
+        await pilot.pause()
     pilot.app.clear_notifications()
     for screen in pilot.app.screen_stack:
         for field in screen.query(Input):
             field.cursor_blink = False
     await settle(pilot)
+
+
+def footer_steady(footer) -> bool:
+    """A footer that has drawn the keys its screen has now, with no rebuild pending."""
+    from textual.dom import NoScreen
+
+    try:
+        return not footer._rebuild_pending and footer._shown == footer._keys()
+    except NoScreen:
+        return True
 
 
 def footer_cut(app) -> list[str]:

@@ -17,6 +17,7 @@ from tests.tui.test_wizard import (  # noqa: F401 - fixtures shared with the key
     member_step,
     office,
 )
+from tests.tui.conftest import snapshot_ready, wait_until
 
 SIZE = (120, 36)
 SMALL = (80, 24)
@@ -112,7 +113,10 @@ async def _fill_to(pilot, step: int, pdf) -> None:
         _steady(pilot.app)
         return
     await clerk.press("enter")  # submit
-    await clerk.settle()
+    from tui.screens.submitted import SubmittedScreen
+
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SubmittedScreen), "the submitted screen")
+    await snapshot_ready(pilot)
 
 
 @pytest.mark.parametrize("step", range(7))
