@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 from store.errors import NotFoundError
 from store.records import ProviderRecord
 from tui.widgets.wizard_search import PickerResult, SearchPicker
+
+
+QUICK_SECONDS = 0.004
+"""A provider search that took less than this runs the next key's search as the key is handled."""
 
 
 def provider_label(provider: ProviderRecord) -> str:
@@ -32,6 +38,7 @@ class ProviderPicker(SearchPicker):
         super().__init__(input_id, placeholder, min_chars=2, **kwargs)
         self.facility = facility
         self.provider: ProviderRecord | None = None
+        self._last_took: float | None = None
 
     def set_provider(self, provider: ProviderRecord | None) -> None:
         """Show ``provider`` as the choice (None clears it)."""
@@ -40,12 +47,23 @@ class ProviderPicker(SearchPicker):
         self.show_error("")
 
     def search(self, text: str) -> list[PickerResult]:
-        """Providers matching ``text``."""
+        """Providers matching ``text`` (a database query; how long it took is kept, see :meth:`search_is_quick`)."""
         from store.services.providers import search_providers
 
-        with self.app.store.session() as session:
-            found = search_providers(session, text, facility=self.facility, limit=8)
+        started = time.perf_counter()
+        try:
+            with self.app.store.session() as session:
+                found = search_providers(session, text, facility=self.facility, limit=8)
+        finally:
+            self._last_took = time.perf_counter() - started
         return [PickerResult(p, provider_label(p)) for p in found]
+
+    def search_is_quick(self) -> bool:
+        """Inline while the last search took under :data:`QUICK_SECONDS` (a small directory on a
+        local or nearby database): the typed character and its results are then painted in one
+        frame. The first search, and any after a slow one (a large directory, a busy server), run
+        in a worker, so a slow query never holds up the keys."""
+        return self._last_took is not None and self._last_took < QUICK_SECONDS
 
     def resolve(self, text, results, highlighted, moved) -> PickerResult:
         """A typed NPI is checked and looked up; otherwise the highlighted result."""
