@@ -5,7 +5,6 @@ Frozen time, fixed data, UTC clock, no cursor blink, idle autosave off.
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
@@ -21,16 +20,6 @@ from tests.tui.conftest import snapshot_ready, wait_until
 
 SIZE = (120, 36)
 SMALL = (80, 24)
-
-
-@pytest.fixture(autouse=True)
-def _utc_clock(monkeypatch):
-    """Saved-at times render the same everywhere."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.fixture
