@@ -1,6 +1,6 @@
 """Start-up, paging and tab-switch timings of the dashboard with 100,000 cases.
 
-    python benchmarks/startup.py [--cases 100000] [--runs 7] [--db PATH]
+    python benchmarks/startup.py [--cases 100000] [--runs 7] [--db PATH] [--launch-only | --paging-only]
 
 1. Seeds the demo (``store.demo.seed_demo``) into a temporary SQLite file
    (or reuses ``--db`` when it already holds the demo) and prints how long
@@ -19,7 +19,8 @@
    organization sees about 60% of the cases) and for the reviewer (sees all).
    As a clerk meets them (the dashboard fetches the next page and the other
    tabs' pages ahead), and "cold": the page fetched from the database after
-   the key press. Target: <= 20 ms median.
+   the key press. Keys are posted as a terminal sends them (Pilot's press would
+   wait for the app to go idle). Target: <= 20 ms median.
 """
 
 from __future__ import annotations
@@ -124,12 +125,16 @@ async def interaction(url: str, username: str, presses: int) -> dict[str, float]
             self.call_after_refresh(lambda: painted.append(time.perf_counter()))
 
     async def timed(pilot, key: str) -> float:
+        from textual import events
+
         before = len(painted)
         started = time.perf_counter()
-        await pilot.press(key)
+        # Posted as a terminal sends it: pilot.press would wait for the app to go idle (a page
+        # worker keeps it busy), and the page would be painted during Pilot's own waiting.
+        pilot.app.post_message(events.Key(key, "]" if key == "right_square_bracket" else key))
         while len(painted) == before:
-            await pilot.pause(0.001)
-        return (painted[-1] - started) * 1000
+            await asyncio.sleep(0.0005)
+        return (painted[before] - started) * 1000
 
     results: dict[str, list[float]] = {
         "next page": [], "next page (cold)": [], "tab switch": [], "tab switch (cold)": [],
@@ -177,6 +182,8 @@ def main() -> int:
     parser.add_argument("--db", type=Path, help="SQLite file to seed or reuse (default: a temporary one)")
     parser.add_argument("--launch-only", action="store_true",
                         help="only the launch-to-sign-in figures (after seeding)")
+    parser.add_argument("--paging-only", action="store_true",
+                        help="only the page and tab figures (after seeding)")
     args = parser.parse_args()
 
     folder = None
@@ -188,19 +195,20 @@ def main() -> int:
     seed(path, args.cases)
     url = f"sqlite:///{path}"
 
-    app_s, bare_s = launch(url, args.runs)
-    print(f"\nLaunch to painted sign-in screen ({args.runs} runs each, medians):")
-    print(f"  AuthDesk (database opened after the paint): {app_s * 1000:7.0f} ms")
-    print(f"  bare Textual app, same widgets:             {bare_s * 1000:7.0f} ms")
-    print(f"  ratio to the bare Textual app: {app_s / bare_s:.2f}  (target <= 1.15)")
-    if args.launch_only:
-        return 0
+    if not args.paging_only:
+        app_s, bare_s = launch(url, args.runs)
+        print(f"\nLaunch to painted sign-in screen ({args.runs} runs each, medians):")
+        print(f"  AuthDesk (database opened after the paint): {app_s * 1000:7.0f} ms")
+        print(f"  bare Textual app, same widgets:             {bare_s * 1000:7.0f} ms")
+        print(f"  ratio to the bare Textual app: {app_s / bare_s:.2f}  (target <= 1.15)")
+        if args.launch_only:
+            return 0
 
-    app_s, bare_s = startup(url, args.runs, "amy")
-    print(f"\nStart-up to painted dashboard ({args.runs} runs each, medians):")
-    print(f"  AuthDesk (clerk amy, first page of Drafts): {app_s * 1000:7.0f} ms")
-    print(f"  bare Textual app, same widgets, no data:   {bare_s * 1000:7.0f} ms")
-    print(f"  ratio: {app_s / bare_s:.2f}  (target <= 1.25)")
+        app_s, bare_s = startup(url, args.runs, "amy")
+        print(f"\nStart-up to painted dashboard ({args.runs} runs each, medians):")
+        print(f"  AuthDesk (clerk amy, first page of Drafts): {app_s * 1000:7.0f} ms")
+        print(f"  bare Textual app, same widgets, no data:   {bare_s * 1000:7.0f} ms")
+        print(f"  ratio: {app_s / bare_s:.2f}  (target <= 1.25)")
 
     for username, who in (("amy", "clerk, ~60% of cases visible"), ("rita", "reviewer, all cases")):
         figures = asyncio.run(interaction(url, username, args.presses))

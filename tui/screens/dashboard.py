@@ -18,6 +18,7 @@ subtrees and moves the focus (which rebuilds the footer), about 35 ms at
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +38,9 @@ from tui.format import KIND_SHORT, fmt_count, fmt_until
 from tui.widgets.case_table import CaseTable
 
 FILTER_DELAY = 0.3  # seconds of quiet typing before the filter runs
+
+QUICK_PAGE_SECONDS = 0.004
+"""A page query that took less than this lets the next page be read as the key is handled."""
 
 
 @dataclass
@@ -167,6 +171,7 @@ class DashboardScreen(CompactFooterMixin, Screen[None]):
         self._filter_timer: Timer | None = None
         self._resumed_once = False
         self._shown = self.tabs[0].key  # the tab whose page the list shows
+        self._page_took: float | None = None  # how long the last page query took (see _quick_pages)
 
     # ----- layout -----
 
@@ -254,8 +259,10 @@ class DashboardScreen(CompactFooterMixin, Screen[None]):
         text, sort, descending, offset = query
         try:
             with self.app.store.session() as session:
+                started = time.perf_counter()
                 page = list_requests(session, self.user, statuses, text=text, sort=sort, descending=descending,
                                   offset=offset)
+                self._page_took = time.perf_counter() - started
                 self.post_message(self.PageLoaded(key, query, page))
                 counts = count_by_status(session, self.user, text)
                 self.post_message(self.CountsLoaded(text, counts))
@@ -263,21 +270,50 @@ class DashboardScreen(CompactFooterMixin, Screen[None]):
                 # The other tabs' pages, so that switching to them shows at once.
                 for other, other_query in others:
                     total = sum(counts.get(s, 0) for s in other.statuses)
+                    started = time.perf_counter()
                     other_page = list_requests(session, self.user, other.statuses, text=text, sort=other_query[1],
                                             descending=other_query[2], offset=other_query[3], total=total)
+                    self._page_took = time.perf_counter() - started
                     self.post_message(self.PagePrefetched(other.key, other_query, other_page))
         except Exception as exc:
             self.post_message(self.LoadFailed(_reason(exc)))
 
     def _request_page(self, tab: TabState) -> None:
+        """Show ``tab``'s page for its query: fetched ahead, read now while page queries are quick
+        (painted in the key's own frame), or else from a worker."""
         query = self._query(tab)
         ready = tab.prefetched.get(query)
+        if ready is None and self._quick_pages():
+            ready = self._page_now(tab, query)
         if ready is not None:
             tab.pending_query = query
             self._page_loaded(self.PageLoaded(tab.key, query, ready))
             return
         tab.pending_query = query
         self._load_page(tab.key, tab.statuses, query, tab.total)
+
+    def _quick_pages(self) -> bool:
+        """Whether the last page query (shown or fetched ahead) took under :data:`QUICK_PAGE_SECONDS`
+        (an indexed page of a local or nearby database takes 1–2 ms): the next page is then read as
+        the key is handled. Until a page has been read, and after a slow one (a loaded server, a
+        deep jump), pages come from a worker, so a slow query never holds up the keys."""
+        return self._page_took is not None and self._page_took < QUICK_PAGE_SECONDS
+
+    def _page_now(self, tab: TabState, query: tuple) -> RequestPage | None:
+        """``tab``'s page for ``query``, read in this thread (None if the read failed: the worker
+        then tries again and reports what went wrong)."""
+        from store.services.cases import list_requests
+
+        text, sort, descending, offset = query
+        started = time.perf_counter()
+        try:
+            with self.app.store.session() as session:
+                return list_requests(session, self.user, tab.statuses, text=text, sort=sort,
+                                     descending=descending, offset=offset, total=tab.total)
+        except Exception:
+            return None
+        finally:
+            self._page_took = time.perf_counter() - started
 
     def _prefetch_next(self, tab: TabState) -> None:
         """Fetch the page after the one shown, so ``]`` shows it at once."""
@@ -295,8 +331,10 @@ class DashboardScreen(CompactFooterMixin, Screen[None]):
         text, sort, descending, offset = query
         try:
             with self.app.store.session() as session:
+                started = time.perf_counter()
                 page = list_requests(session, self.user, statuses, text=text, sort=sort, descending=descending,
                                   offset=offset, total=total)
+                self._page_took = time.perf_counter() - started
         except Exception as exc:
             if not ahead:
                 self.post_message(self.LoadFailed(_reason(exc)))
@@ -408,6 +446,10 @@ class DashboardScreen(CompactFooterMixin, Screen[None]):
         table.show_columns(tab.statuses)
         table.show_sort(tab.sort, tab.descending)
         table.cursor_row = tab.cursor_row
+        if tab.stale and tab.pending_query is None and self._quick_pages():
+            self._request_page(tab)  # read now: the fresh page is what the key paints
+            if not tab.stale:
+                return
         table.show_rows(tab.page.rows if tab.page else (), _now())
         self._show_page_line()
         if tab.stale and tab.pending_query is None:
