@@ -9,7 +9,6 @@ the same time — and compare with a count made the slow way.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -23,6 +22,7 @@ from store.listing import MIRRORED, PLAN_AUDIENCE, compact_counts
 from store.models import AuthRequest, CaseListing, RequestOrganization
 from store.services.cases import count_by_status
 from store.services.housekeeping import expire_drafts
+from tests.store.concurrency import run_at_once
 from tests.store.review_cases import make_case, org_id, people
 
 STATUSES = list(RequestStatus)
@@ -170,25 +170,16 @@ def test_concurrent_writers_keep_counts_exact(world):
     store, users, _ = world
     clerk = users[0]
     extra = [make_case(store, clerk, status=RequestStatus.DRAFT) for _ in range(8)]
-    errors: list[BaseException] = []
     cycle = [RequestStatus.PENDING, RequestStatus.ACCEPTED, RequestStatus.REJECTED, RequestStatus.DRAFT]
 
     def writer(offset: int) -> None:
-        try:
-            for step in range(12):
-                request_id = extra[(offset + step) % len(extra)]
-                with store.session() as session:
-                    session.execute(update(AuthRequest).where(AuthRequest.id == request_id)
-                                    .values(status=cycle[(offset + step) % len(cycle)]))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for step in range(12):
+            request_id = extra[(offset + step) % len(extra)]
+            with store.session() as session:
+                session.execute(update(AuthRequest).where(AuthRequest.id == request_id)
+                                .values(status=cycle[(offset + step) % len(cycle)]))
 
-    threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert run_at_once(writer) == []
     assert_listing_exact(store, users)
 
 

@@ -108,6 +108,24 @@ def user_record(store, username: str):
         return to_user_record(session, session.execute(select(User).where(User.username == username)).scalar_one())
 
 
+def stored_columns(store, request_id: int) -> dict:
+    """Every column of the request, its service lines and diagnoses, as plain values (to compare a
+    draft before and after something that must not change it)."""
+    from sqlalchemy import select
+
+    from store.models import AuthRequest, DiagnosisLine, ServiceLine
+
+    def columns(row) -> dict:
+        return {c.name: getattr(row, c.name) for c in type(row).__table__.columns}
+
+    with store.session() as session:
+        values = columns(session.get(AuthRequest, request_id))
+        for name, table in (("lines", ServiceLine), ("diagnoses", DiagnosisLine)):
+            rows = session.execute(select(table).where(table.request_id == request_id).order_by(table.id))
+            values[name] = [columns(row) for row in rows.scalars()]
+    return values
+
+
 # ----- the seeded demo (dashboard, sign-in, case detail) -----
 
 

@@ -15,7 +15,7 @@ from textual import events
 
 from store.enums import RequestKind, RequestStatus
 from store.errors import StoreError
-from tests.tui.conftest import SIZE, settle, user_record
+from tests.tui.conftest import SIZE, settle, stored_columns, user_record
 from tui.screens.wizard.steps import WizardStep
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -109,20 +109,6 @@ async def test_kind_key_and_member_id_and_date_at_full_speed(seeded, signed_in_a
         assert built(screen) == [0]
 
 
-def _columns(store, request_id: int) -> dict:
-    from store.models import AuthRequest, DiagnosisLine, ServiceLine
-
-    def values(row) -> dict:
-        return {c.name: getattr(row, c.name) for c in type(row).__table__.columns}
-
-    with store.session() as session:
-        out = values(session.get(AuthRequest, request_id))
-        for name, table in (("lines", ServiceLine), ("diagnoses", DiagnosisLine)):
-            rows = session.execute(select(table).where(table.request_id == request_id).order_by(table.id))
-            out[name] = [values(row) for row in rows.scalars()]
-    return out
-
-
 async def test_a_save_from_step_one_keeps_the_stored_values_of_steps_never_built(seeded, signed_in_app):
     from store.models import AuthRequest
     from store.services.drafts import load_draft
@@ -145,7 +131,7 @@ async def test_a_save_from_step_one_keeps_the_stored_values_of_steps_never_built
         row = session.get(AuthRequest, request_id)
         row.wizard_step = 0  # left on step 1: the other steps are never built
         row.contact_phone, row.contact_fax = "414-555-0142", "414.555.0199"
-    before = _columns(seeded, request_id)
+    before = stored_columns(seeded, request_id)
     app = signed_in_app(seeded, user)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -161,7 +147,7 @@ async def test_a_save_from_step_one_keeps_the_stored_values_of_steps_never_built
         assert built(screen) == [0]
         await pilot.press("escape")
         await settle(pilot)
-    after = _columns(seeded, request_id)
+    after = stored_columns(seeded, request_id)
     assert after["medicaid_id_entered"] == "MCD42"
     changed = {k for k in before if before[k] != after[k]}
     assert changed <= {"medicaid_id_entered", "version", "updated_at", "search_text", "member_pk", "coverage_id",

@@ -11,24 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from store.enums import RequestKind, RequestStatus
-from tests.tui.conftest import SIZE, settle, user_record
+from tests.tui.conftest import SIZE, settle, stored_columns, user_record
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-def _row(store, request_id: int) -> dict:
-    """Every column of the request, its lines and diagnoses, as plain values."""
-    from store.models import AuthRequest, DiagnosisLine, ServiceLine
-
-    def columns(row) -> dict:
-        return {c.name: getattr(row, c.name) for c in type(row).__table__.columns}
-
-    with store.session() as session:
-        values = columns(session.get(AuthRequest, request_id))
-        for name, table in (("lines", ServiceLine), ("diagnoses", DiagnosisLine)):
-            rows = session.execute(select(table).where(table.request_id == request_id).order_by(table.id))
-            values[name] = [columns(row) for row in rows.scalars()]
-    return values
 
 
 def _draft_of_kind(store, user, kind: RequestKind) -> int:
@@ -87,9 +72,9 @@ async def _open_and_leave(app, request_id: int) -> None:
 async def test_open_and_leave_writes_nothing(seeded, signed_in_app, kind):
     user = user_record(seeded, "amy")
     request_id = _draft_of_kind(seeded, user, kind)
-    before = _row(seeded, request_id)
+    before = stored_columns(seeded, request_id)
     await _open_and_leave(signed_in_app(seeded, user), request_id)
-    after = _row(seeded, request_id)
+    after = stored_columns(seeded, request_id)
     assert after == before
 
 
@@ -108,8 +93,8 @@ async def test_copied_rejected_request_keeps_its_treatment_type(seeded, signed_i
         treatment = rejected.treatment_type
         saved = copy_to_new_draft(session, user, rejected.id)
     assert treatment
-    before = _row(seeded, saved.request_id)
+    before = stored_columns(seeded, saved.request_id)
     assert before["treatment_type"] == treatment
     await _open_and_leave(signed_in_app(seeded, user), saved.request_id)
-    after = _row(seeded, saved.request_id)
+    after = stored_columns(seeded, saved.request_id)
     assert after == before
