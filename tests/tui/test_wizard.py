@@ -728,7 +728,7 @@ async def test_file_picker_takes_a_typed_path_and_remembers_the_folder(office, c
         await member_step(clerk, "M1000001", "03/02/2026")
         await clerk.press("f5", "ctrl+o")
         assert isinstance(clerk.screen, AttachFileOpen)
-        assert type(app.focused).__name__ == "Input"  # the name field, not the folder list
+        assert type(app.focused).__name__ == "TextInput"  # the name field, not the folder list
         await clerk.type(str(clinical_pdf))
         await clerk.press("enter")
         assert not isinstance(clerk.screen, AttachFileOpen)

@@ -22,6 +22,7 @@ from tui.widgets.fitting_table import FittingTable
 from tui.narrow import CompactFooterMixin
 from tui.errors import describe
 from tui.format import fmt_count
+from tui.widgets.text_input import TextInput
 
 AUDIT_PAGE_SIZE = 100
 DEFAULT_SINCE = "7d"
@@ -79,15 +80,15 @@ class AuditScreen(CompactFooterMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="audit-filters"):
-            yield Input(DEFAULT_SINCE, placeholder="since: YYYY-MM-DD, 7d, 24h", id="audit-since")
-            yield Input(placeholder="action (viewed, signed-in …)", id="audit-action")
-            yield Input(placeholder="username", id="audit-user")
-            yield Input(placeholder="case number", id="audit-case")
+            yield TextInput(DEFAULT_SINCE, placeholder="since: YYYY-MM-DD, 7d, 24h", id="audit-since")
+            yield TextInput(placeholder="action (viewed, signed-in …)", id="audit-action")
+            yield TextInput(placeholder="username", id="audit-user")
+            yield TextInput(placeholder="case number", id="audit-case")
         yield Static("", id="audit-error")
         # at 80 columns the organization goes first; the detail is cut
         yield FittingTable(id="audit-table", cursor_type="row", zebra_stripes=True, drop=("org",), squeeze="detail")
         yield Static("Loading…", id="audit-page-line")
-        yield Input(placeholder="export to: ~/audit.csv (ctrl+s)", id="audit-export")
+        yield TextInput(placeholder="export to: ~/audit.csv (ctrl+s)", id="audit-export")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -36,6 +36,7 @@ from store.records import RequestPage, RequestRow
 from tui.narrow import CompactFooterMixin
 from tui.format import KIND_SHORT, fmt_count, fmt_until
 from tui.widgets.case_table import CaseTable
+from tui.widgets.text_input import TextInput
 
 FILTER_DELAY = 0.3  # seconds of quiet typing before the filter runs
 
@@ -179,7 +180,7 @@ class DashboardScreen(CompactFooterMixin, Screen[None]):
         yield Header()
         with Horizontal(id="dash-filter-row"):
             yield Static("Filter", id="dash-filter-label")
-            yield Input(id="dash-filter-input", placeholder="member name, member ID, draft, WebCert or authorization number",
+            yield TextInput(id="dash-filter-input", placeholder="member name, member ID, draft, WebCert or authorization number",
                         compact=True)
         with Vertical(id="take-action"):
             yield Static("Loading…", id="take-action-empty")

@@ -31,6 +31,7 @@ from store.errors import ValidationError
 from store.records import CaseDetail, ServiceLineRecord
 from tui.errors import field_errors
 from tui.format import fmt_dates, fmt_datetime
+from tui.widgets.text_input import TextInput
 
 T = TypeVar("T")
 
@@ -110,7 +111,7 @@ class FormModal(ModalScreen[T], Generic[T]):
         return [
             Horizontal(
                 Label(label, id=f"label-{name}"),
-                Input(value, placeholder=placeholder, id=f"field-{name}", compact=True, **kwargs),
+                TextInput(value, placeholder=placeholder, id=f"field-{name}", compact=True, **kwargs),
                 id=f"row-{name}",
                 classes="form-row",
             ),

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from tui.format import fmt_count
+from tui.widgets.text_input import TextInput
 
 
 class ExportDialog(ModalScreen[str | None]):
@@ -38,7 +39,7 @@ class ExportDialog(ModalScreen[str | None]):
             yield Static(f"[b]Export {self.list_name}[/b] — {fmt_count(self.rows)} rows, every page, "
                          "in the order shown")
             yield Label("Save as (CSV)")
-            yield Input(self.default_path, id="export-path")
+            yield TextInput(self.default_path, id="export-path")
             yield Static("", id="export-error")
             yield Static("Enter saves · Escape cancels", classes="hint")
         yield Footer()

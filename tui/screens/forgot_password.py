@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from store.errors import ValidationError
+from tui.widgets.text_input import TextInput
 
 
 class ForgotPasswordScreen(ModalScreen[str | None]):
@@ -56,15 +57,15 @@ class ForgotPasswordScreen(ModalScreen[str | None]):
         with VerticalScroll():
             yield Static("[b]Forgot password[/b]")
             yield Label("Username *")
-            yield Input(id="fp-username")
+            yield TextInput(id="fp-username")
             yield Static(
                 "Press Enter: a reset code is sent to the email address on your account.",
                 id="fp-message",
             )
             yield Label("Reset code *")
-            yield Input(id="fp-code", disabled=True, max_length=6)
+            yield TextInput(id="fp-code", disabled=True, max_length=6)
             yield Label("New password * (8 characters or more)")
-            yield Input(id="fp-password", password=True, disabled=True)
+            yield TextInput(id="fp-password", password=True, disabled=True)
             yield Static("", id="fp-error", classes="field-error")
         yield Footer()
 

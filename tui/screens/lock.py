@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from store.errors import AuthenticationError
+from tui.widgets.text_input import TextInput
 
 
 class LockScreen(ModalScreen[None]):
@@ -67,7 +68,7 @@ class LockScreen(ModalScreen[None]):
         with Vertical():
             yield Static(f"[b]Session locked[/b] {self.reason}.", id="lock-reason")
             yield Label(f"Password for {self.username}:")
-            yield Input(password=True, id="lock-password")
+            yield TextInput(password=True, id="lock-password")
             yield Static("", id="lock-error")
 
     def on_mount(self) -> None:

@@ -34,6 +34,7 @@ from store.formats import format_date
 from store.services.member_lookup import MAX_MATCHES, MemberMatch
 from tui.errors import field_errors
 from tui.screens.decisions import FORM_CSS, framed_css
+from tui.widgets.text_input import TextInput
 
 SEX_WORDS = {"F": "female", "M": "male", "U": "sex unknown"}
 
@@ -85,7 +86,7 @@ class MemberLookupScreen(ModalScreen[MemberMatch | None]):
                 ("lookup-birth-date", "Date of birth *", "", "MM/DD/YYYY"),
                 ("lookup-first-name", "First name", first, "narrows when several match"),
             ):
-                yield Horizontal(Label(label), Input(value, placeholder=placeholder, id=name, compact=True),
+                yield Horizontal(Label(label), TextInput(value, placeholder=placeholder, id=name, compact=True),
                                  classes="form-row")
                 yield Static("", id=f"error-{name}", classes="field-error")
             yield OptionList(id="lookup-matches")

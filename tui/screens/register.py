@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from store.errors import ValidationError
+from tui.widgets.text_input import TextInput
 
 # Store error key -> input id.
 FIELDS = {
@@ -72,7 +73,7 @@ class RegisterScreen(ModalScreen[str | None]):
             ):
                 with Vertical(classes="form-row"):
                     yield Label(label)
-                    yield Input(id=field_id, password=password)
+                    yield TextInput(id=field_id, password=password)
                     yield Static("", id=f"{field_id}-error", classes="field-error")
             yield Button("Register", id="reg-submit", variant="primary")
         yield Footer()

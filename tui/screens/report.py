@@ -26,6 +26,7 @@ from store.enums import Urgency
 from store.errors import ValidationError
 from tui.widgets.fitting_table import FittingTable
 from tui.errors import describe
+from tui.widgets.text_input import TextInput
 
 DEFAULT_DAYS = 30
 COLUMNS = (
@@ -84,9 +85,9 @@ class ReportScreen(Screen[None]):
         with Vertical(id="report-period"):
             with Horizontal(classes="report-row"):
                 yield Label("From", classes="report-label")
-                yield Input(format_date(today - timedelta(days=DEFAULT_DAYS)), id="report-from", compact=True)
+                yield TextInput(format_date(today - timedelta(days=DEFAULT_DAYS)), id="report-from", compact=True)
                 yield Label("To", classes="report-label")
-                yield Input(format_date(today), id="report-to", compact=True)
+                yield TextInput(format_date(today), id="report-to", compact=True)
                 yield Static("Enter or Ctrl+R runs · dates as MM/DD/YYYY, t, t-30", classes="report-hint")
             yield Static("", id="report-from-error", classes="report-error")
             yield Static("", id="report-to-error", classes="report-error")

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Header, Input, Static
 from store.records import RequestRow
 from tui.errors import describe
 from tui.widgets.request_list import RequestList, open_request
+from tui.widgets.text_input import TextInput
 
 SEARCH_DELAY = 0.15  # seconds of quiet typing before the search runs
 SEARCH_LIMIT = 20
@@ -31,7 +32,7 @@ HELP = ("Type a WebCert number (WC-0001234 or wc1234), an authorization number (
         "a draft number (D-000123), a member ID or a member's name.")
 
 
-class SearchBox(Input):
+class SearchBox(TextInput):
     """The search input; ↓ moves into the results (shown in the footer)."""
 
     BINDINGS = [

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Header, Input, Label, Static
 
 from store.records import UserRecord
 from tui.messages import SignedIn
+from tui.widgets.text_input import TextInput
 
 
 READY_HINT = "Enter signs in · F2 register · F3 forgot password"
@@ -86,9 +87,9 @@ class SignInScreen(Screen[None]):
             with Center():
                 with Vertical(id="sign-in-box"):
                     yield Label("Username")
-                    yield Input(id="sign-in-username", placeholder="your username")
+                    yield TextInput(id="sign-in-username", placeholder="your username")
                     yield Label("Password")
-                    yield Input(id="sign-in-password", password=True, placeholder="your password")
+                    yield TextInput(id="sign-in-password", password=True, placeholder="your password")
                     yield Static("", id="sign-in-error")
                     yield Static(READY_HINT, id="sign-in-status")
             if getattr(self.app, "demo", False):

@@ -24,6 +24,7 @@ from store.texts import PENDED_NOTE
 from tui.format import fmt_date
 from tui.messages import CasesChanged
 from tui.widgets.wizard_rows import AttachmentRow
+from tui.widgets.text_input import TextInput
 
 SUBMITTED_TEXT = "Prior Authorization request has been successfully submitted."
 WEBCERT_NOTE = (
@@ -115,7 +116,7 @@ class SubmittedScreen(Screen[None]):
             yield Static(PENDED_NOTE + "  Press [b]a[/b] to attach a file.", classes="hint", id="submitted-pended-note")
             yield Static("", id="submitted-contacts", classes="hint")
             with Vertical(id="submitted-attach-row"):
-                yield Input(id="submitted-attach-path", placeholder="type or paste a path; Enter attaches "
+                yield TextInput(id="submitted-attach-path", placeholder="type or paste a path; Enter attaches "
                                                                      "(ctrl+o browses)")
                 yield Static("", id="submitted-attach-error", classes="field-error")
         yield Footer()

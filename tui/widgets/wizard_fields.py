@@ -14,8 +14,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, OptionList, RadioButton, Select, SelectionList
+from textual.widgets import Checkbox, OptionList, RadioButton, Select, SelectionList
 from textual.widgets._select import SelectOverlay
+
+from tui.widgets.text_input import TextInput
 
 TYPE_AHEAD_SECONDS = 0.8  # keys closer together than this build one prefix
 
@@ -184,7 +186,7 @@ def _forwarded_key(key: events.Key) -> events.Key:
     return fresh
 
 
-class FormInput(Input):
+class FormInput(TextInput):
     """An Input that never loses a key typed ahead across Enter.
 
     Enter hands the field to the form, which decides — sometimes after a

@@ -15,6 +15,8 @@ from textual import events
 from textual.widgets import Input
 from textual_fspicker import FileOpen, Filters
 
+from tui.widgets.text_input import TextInput
+
 
 class AttachFileOpen(FileOpen):
     """:class:`FileOpen` for attachments (dismisses with the chosen Path or None).
@@ -51,6 +53,14 @@ class AttachFileOpen(FileOpen):
     def remember(cls, path: Path) -> None:
         """Remember the folder of ``path`` for the next picker."""
         cls.last_folder = path.expanduser().resolve().parent
+
+    def _input_bar(self):
+        """The base dialog's widgets, its file name field a :class:`TextInput` (editing keys typed
+        at speed act in order)."""
+        for widget in super()._input_bar():
+            if type(widget) is Input:
+                widget = TextInput(widget.value, suggester=widget.suggester)
+            yield widget
 
     def on_mount(self) -> None:
         """Focus the file name field (after the base class focused the folder list)."""

@@ -735,15 +735,16 @@ class WizardScreen(WizardFooterMixin, Screen[None]):
 
     def _check_eligibility_if_ready(self) -> None:
         key = self._eligibility_key_now()
-        if key is None:
-            self._eligibility_key = None
-            self._eligibility = None
-            self._show_eligibility("")
-            return
         if key == self._eligibility_key:
             return
+        # Another member, Medicaid ID or date: the last answer, refusal included, no longer holds
+        # (an Enter right after retyping the ID must wait for the new answer, not show the old refusal).
         self._eligibility_key = key
         self._eligibility = None
+        self._eligibility_error = ""
+        if key is None:
+            self._show_eligibility("")
+            return
         self._show_eligibility("[dim]Looking up eligibility…[/dim]")
         self._look_up_eligibility(key)
 
