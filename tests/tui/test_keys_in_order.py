@@ -104,3 +104,35 @@ async def test_a_password_corrected_at_speed_signs_in(seeded):
         await wait_until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen", "the dashboard")
         await settle(pilot)
         assert app.user.username == "amy"
+
+
+class Questions(App[None]):
+    """Two yes/no questions, a choice and a text field; each answer or pick moves on, as the wizard does."""
+
+    def compose(self) -> ComposeResult:
+        from tui.widgets.wizard_fields import ChoiceSelect, YesNoField
+
+        yield YesNoField(id="q1")
+        yield YesNoField(id="q2")
+        yield ChoiceSelect([(o, o) for o in ("Sleep medicine", "Spine", "Surgery")], id="category", compact=True)
+        yield TextInput(id="next")
+
+    def on_yes_no_field_answered(self, message) -> None:
+        self.query_one({"q1": "#q2", "q2": "#category"}[message.field.id]).focus()
+
+    def on_choice_select_picked(self, message) -> None:
+        self.call_after_refresh(self.query_one("#next").focus)  # after a refresh, as the wizard moves on
+
+
+async def test_answers_and_a_pick_typed_at_speed_each_land_in_their_field():
+    """``y n`` then ``surg`` Enter then text, in one burst: two answers, one pick, the text in the
+    next field (before, ``n`` answered the first question again and the rest was lost)."""
+    app = Questions()
+    async with app.run_test() as pilot:
+        app.query_one("#q1").focus()
+        await pilot.pause()
+        keys(app, "yn", "surg", "enter", "abc")
+        await settle(pilot)
+        assert [app.query_one(f"#{q}").value for q in ("q1", "q2")] == ["yes", "no"]
+        assert app.query_one("#category").value == "Surgery"
+        assert app.query_one("#next").value == "abc"

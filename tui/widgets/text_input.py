@@ -21,21 +21,14 @@ from textual import events
 from textual.widgets import Input
 
 
-class TextInput(Input):
-    """An Input whose own key bindings act in typing order (see the module docstring)."""
-
-    async def _on_key(self, event: events.Key) -> None:
-        await super()._on_key(event)
-        if event.is_printable or event._stop_propagation:
-            return
-        if await self.run_own_binding(event.key):
-            event.stop()
-            event.prevent_default()
+class OwnBindingsFirst:
+    """For a focusable widget: its own (non-priority) bindings run in its key handler, in the
+    order the keys reached it, instead of after the key has bubbled up to the app."""
 
     async def run_own_binding(self, key: str) -> bool:
-        """Run this input's binding for ``key`` (after the app's keymap), if it has one that is enabled.
+        """Run this widget's binding for ``key`` (after the app's keymap), if it has one that is enabled.
 
-        Whether this input still has focus does not matter: a key in its queue was typed into it
+        Whether this widget still has focus does not matter: a key in its queue was typed into it
         (an Enter typed after it may already have moved the focus on).
 
         Returns:
@@ -50,3 +43,15 @@ class TextInput(Input):
             if not binding.priority and await self.app.run_action(binding.action, self):
                 return True
         return False
+
+
+class TextInput(OwnBindingsFirst, Input):
+    """An Input whose own key bindings act in typing order (see the module docstring)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        await super()._on_key(event)
+        if event.is_printable or event._stop_propagation:
+            return
+        if await self.run_own_binding(event.key):
+            event.stop()
+            event.prevent_default()

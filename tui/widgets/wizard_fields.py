@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, OptionList, RadioButton, Select, SelectionList
 from textual.widgets._select import SelectOverlay
 
-from tui.widgets.text_input import TextInput
+from tui.widgets.text_input import OwnBindingsFirst, TextInput
 
 TYPE_AHEAD_SECONDS = 0.8  # keys closer together than this build one prefix
 
@@ -40,13 +40,96 @@ def match_choice(prompts: list[str], typed: str) -> int | None:
     return None
 
 
-class ChoiceSelect(Select[str]):
+class KeysAfterEnter:
+    """Keys typed after Enter wait until the form has said where focus goes, then go there in order.
+
+    For a field whose Enter (or answer) hands it to the form (:class:`FormInput`,
+    :class:`ChoiceSelect`, :class:`YesNoField`):
+    the form may move focus at once, after a message, or after a worker (a code
+    lookup). Keys that reach the field meanwhile are kept; once focus has left
+    the field they are posted, in order, to the field that has it; if the form
+    keeps focus here they are typed here once it has finished (no worker running,
+    nothing queued on the screen) — :meth:`stay` says so at once.
+    """
+
+    CHECK_SECONDS = 0.05  # how often to look whether the form has finished with the Enter
+    MAX_CHECKS = 200  # never hold keys longer than ~10 s (a worker that does not end)
+
+    def _init_keys_after_enter(self) -> None:
+        self._waiting: list[events.Key] | None = None
+        self._handoff_timer = None
+        self._idle_checks = self._all_checks = 0
+
+    def wait_after_enter(self) -> None:
+        """Enter was pressed here: keep the keys that follow until focus moves (or the form is done)."""
+        if self._waiting is not None:
+            return
+        self._waiting = []
+        self._idle_checks = self._all_checks = 0
+        self._handoff_timer = self.set_interval(self.CHECK_SECONDS, self._check_form_done)
+
+    def keep_if_waiting(self, event: events.Key) -> bool:
+        """Keep ``event`` (stopped) when keys are waiting for the form; False otherwise."""
+        if self._waiting is None:
+            return False
+        event.stop()
+        event.prevent_default()
+        self._waiting.append(event)
+        return True
+
+    def _check_form_done(self) -> None:
+        """The form has finished with the Enter when nothing is left to do (no worker, no message
+        waiting on the screen) and focus is still here: then the keys are typed here. Not a delay:
+        under load the form may take seconds, and the keys wait for it."""
+        if not self._focus_is_here():
+            self.focus_moved_on()
+            return
+        busy = (any(not worker.is_finished for worker in self.app.workers)
+                or not self.screen._message_queue.empty() or not self.app._message_queue.empty())
+        self._idle_checks = 0 if busy else self._idle_checks + 1
+        self._all_checks += 1
+        if self._idle_checks >= 3 or self._all_checks >= self.MAX_CHECKS:
+            self.stay()
+
+    def _focus_is_here(self) -> bool:
+        focused = self.screen.focused
+        return focused is None or focused is self or self in focused.ancestors
+
+    def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
+        for key in keys:
+            target.post_message(_forwarded_key(key))
+
+    def _stop_waiting(self) -> list[events.Key]:
+        if self._handoff_timer is not None:
+            self._handoff_timer.stop()
+            self._handoff_timer = None
+        waiting, self._waiting = self._waiting or [], None
+        return waiting
+
+    def stay(self) -> None:
+        """The form keeps focus here after Enter: the keys typed meanwhile are typed here (or where focus is)."""
+        if self._waiting is None:
+            return
+        waiting = self._stop_waiting()
+        target = self.screen.focused if self.screen.focused is not None else self
+        self._hand_to(target, waiting)
+
+    def focus_moved_on(self) -> None:
+        """Focus has left this field: the keys typed after Enter go to the field that has it."""
+        if self._waiting is None or self._focus_is_here():
+            return
+        waiting = self._stop_waiting()
+        self._hand_to(self.screen.focused, waiting)
+
+
+class ChoiceSelect(KeysAfterEnter, Select[str]):
     """A Select that opens as soon as a letter is typed and jumps to the option the letters begin.
 
     Letters typed in a burst build one prefix (``surg`` → Surgery), whether they
     reach the closed select or its open list, so none is lost while the list
     opens. When the clerk picks an option from the open list (Enter), it posts
-    :class:`ChoiceSelect.Picked` so the form can move to the next field.
+    :class:`ChoiceSelect.Picked` so the form can move to the next field; keys typed
+    after that Enter wait and go to the field the form moves to (:class:`KeysAfterEnter`).
     """
 
     def __init__(self, options, **kwargs) -> None:
@@ -54,6 +137,7 @@ class ChoiceSelect(Select[str]):
         super().__init__(options, **kwargs)
         self._typed = ""
         self._typed_at = 0.0
+        self._init_keys_after_enter()
 
     @dataclass
     class Picked(Message):
@@ -74,6 +158,11 @@ class ChoiceSelect(Select[str]):
             self.post_message(self.Picked(self, value))
 
     async def _on_key(self, event: events.Key) -> None:
+        if self.keep_if_waiting(event):  # typed after the Enter that picked: for the next field
+            return
+        if event.key == "enter" and self.expanded:
+            self.wait_after_enter()  # the list's own Enter binding still picks the option
+            return
         if event.character is None or not event.is_printable or event.character == " ":
             return
         event.stop()
@@ -90,12 +179,18 @@ class ChoiceSelect(Select[str]):
         if index is not None:
             self.query_one(SelectOverlay).highlighted = index
 
+    def on_blur(self, event: events.Blur) -> None:
+        self.focus_moved_on()
+
+    def on_descendant_blur(self, event: events.DescendantBlur) -> None:
+        self.focus_moved_on()
+
     def check_consume_key(self, key: str, character: str | None = None) -> bool:
         """Letters open the list (so they are not taken as shortcuts)."""
         return character is not None and character.isprintable() and character != " "
 
 
-class YesNoField(Widget, can_focus=True):
+class YesNoField(KeysAfterEnter, OwnBindingsFirst, Widget, can_focus=True):
     """A yes/no answer: ``y`` or ``n`` answers (and posts :class:`YesNoField.Answered`), space toggles.
 
     ``value`` is ``"yes"``, ``"no"`` or ``""`` (not answered).
@@ -129,6 +224,19 @@ class YesNoField(Widget, can_focus=True):
     def __init__(self, value: str = "", *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.set_reactive(YesNoField.value, value)
+        self._init_keys_after_enter()
+
+    async def _on_key(self, event: events.Key) -> None:
+        """``y`` / ``n`` answer as they arrive; the keys typed after an answer wait for the form to
+        move focus on (``yn`` at speed answers two questions, not the first one twice)."""
+        if self.keep_if_waiting(event):
+            return
+        if await self.run_own_binding(event.key):
+            event.stop()
+            event.prevent_default()
+
+    def on_blur(self, event: events.Blur) -> None:
+        self.focus_moved_on()
 
     def render(self) -> Text:
         yes = "(•) Yes" if self.value == "yes" else "( ) Yes"
@@ -136,7 +244,8 @@ class YesNoField(Widget, can_focus=True):
         return Text(f"{yes}   {no}")
 
     def action_answer(self, value: str) -> None:
-        """Answer ``value`` and tell the form."""
+        """Answer ``value`` and tell the form (which moves on: the keys that follow wait for it)."""
+        self.wait_after_enter()
         self.value = value
         self.post_message(self.Answered(self, value))
 
@@ -186,7 +295,7 @@ def _forwarded_key(key: events.Key) -> events.Key:
     return fresh
 
 
-class FormInput(TextInput):
+class FormInput(KeysAfterEnter, TextInput):
     """An Input that never loses a key typed ahead across Enter.
 
     Enter hands the field to the form, which decides — sometimes after a
@@ -197,14 +306,9 @@ class FormInput(TextInput):
     A key that reaches this field after it lost focus goes to the focused one.
     """
 
-    CHECK_SECONDS = 0.05  # how often to look whether the form has finished with the Enter
-    MAX_CHECKS = 200  # never hold keys longer than ~10 s (a worker that does not end)
-
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._waiting: list[events.Key] | None = None
-        self._handoff_timer = None
-        self._idle_checks = self._all_checks = 0
+        self._init_keys_after_enter()
 
     def take_stray_key(self, event: events.Key) -> bool:
         """Take a key that bubbled up to the app from elsewhere (typed ahead); False if it was ours."""
@@ -215,10 +319,7 @@ class FormInput(TextInput):
 
     async def _on_key(self, event: events.Key) -> None:
         event._form_input = self  # type: ignore[attr-defined]  # seen here: not a stray when it bubbles
-        if self._waiting is not None:  # after Enter: the form has not said where focus goes yet
-            event.stop()
-            event.prevent_default()
-            self._waiting.append(event)
+        if self.keep_if_waiting(event):  # after Enter: the form has not said where focus goes yet
             return
         if not self.has_focus and self.screen.focused is not None and self.screen.focused is not self:
             event.stop()
@@ -226,43 +327,9 @@ class FormInput(TextInput):
             self._hand_to(self.screen.focused, [event])
             return
         if event.key == "enter" and self.has_focus:
-            self._waiting = []
-            self._idle_checks = self._all_checks = 0
-            self._handoff_timer = self.set_interval(self.CHECK_SECONDS, self._check_form_done)
+            self.wait_after_enter()
         await super()._on_key(event)
 
-    def _check_form_done(self) -> None:
-        """The form has finished with the Enter when nothing is left to do (no worker, no message
-        waiting on the screen) and focus is still here: then the keys are typed here. Not a delay:
-        under load the form may take seconds, and the keys wait for it."""
-        busy = (any(not worker.is_finished for worker in self.app.workers)
-                or not self.screen._message_queue.empty() or not self.app._message_queue.empty())
-        self._idle_checks = 0 if busy else self._idle_checks + 1
-        self._all_checks += 1
-        if self._idle_checks >= 3 or self._all_checks >= self.MAX_CHECKS:
-            self.stay()
-
-    def _hand_to(self, target: Widget, keys: list[events.Key]) -> None:
-        for key in keys:
-            target.post_message(_forwarded_key(key))
-
-    def stay(self) -> None:
-        """The form keeps focus here after Enter: the keys typed meanwhile are typed here (or where focus is)."""
-        if self._handoff_timer is not None:
-            self._handoff_timer.stop()
-            self._handoff_timer = None
-        if self._waiting is None:
-            return
-        waiting, self._waiting = self._waiting, None
-        target = self.screen.focused if self.screen.focused is not None else self
-        self._hand_to(target, waiting)
-
     def _on_blur(self, event: events.Blur) -> None:
-        if self._waiting is not None:
-            if self._handoff_timer is not None:
-                self._handoff_timer.stop()
-                self._handoff_timer = None
-            waiting, self._waiting = self._waiting, None
-            target = self.screen.focused
-            self._hand_to(target if target is not None else self, waiting)
+        self.focus_moved_on()
         super()._on_blur(event)
