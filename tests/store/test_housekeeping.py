@@ -201,7 +201,8 @@ def test_nothing_to_do_reads_only_the_partial_indexes_of_drafts_it_may_change(st
                 "ix_request_draft_no_expiry"]
     with store.engine.connect() as conn:
         indexes = set(conn.execute(text(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'auth_request' AND indexdef LIKE '%WHERE%'"
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'auth_request' "
+            "AND indexdef LIKE '%WHERE%'"
             if dialect == "postgresql" else
             "SELECT name FROM sqlite_master WHERE tbl_name = 'auth_request' AND sql LIKE '%WHERE%'")).scalars())
         assert {"ix_request_reminder_due", "ix_request_draft_no_expiry"} <= indexes
