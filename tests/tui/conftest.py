@@ -66,11 +66,28 @@ def signed_in_app():
     return SignedInApp
 
 
+async def workers_done(app) -> None:
+    """Wait for the app's workers to end. A worker cancelled meanwhile has ended too: an exclusive
+    worker (the wizard's check, a search) is cancelled when a newer one of its group starts, and
+    Textual's ``wait_for_complete`` raises ``WorkerCancelled`` for it (seen under ``pytest -n 4``)."""
+    import asyncio
+
+    from textual.worker import WorkerCancelled
+
+    for _ in range(1000):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            await asyncio.sleep(0)  # its done-callback takes it off the list; then wait for the rest
+    pytest.fail("workers kept being cancelled")
+
+
 async def settle(pilot, rounds: int = 6) -> None:
     """Let workers finish and their messages be handled."""
     for _ in range(rounds):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
     await pilot.pause()
 
 
@@ -84,7 +101,7 @@ async def wait_until(pilot, condition, what: str, timeout: float = 30.0) -> None
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting until {what}")
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
 
 
 def text_of(app, selector: str) -> str:

@@ -10,7 +10,7 @@ import csv
 
 
 from store.enums import RequestStatus
-from tests.tui.conftest import SIZE, make_app, settle, sign_in, text_of, user_record
+from tests.tui.conftest import SIZE, make_app, settle, sign_in, text_of, user_record, workers_done
 
 
 
@@ -446,12 +446,12 @@ async def test_i_opens_the_case_detail_of_a_draft(tmp_path):
     async with app.run_test(size=(120, 36)) as pilot:
         for _ in range(5):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         app.screen.query_one("#dash-table").focus()
         await pilot.press("i")
         for _ in range(3):
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         from tui.screens.case_detail import CaseDetailScreen
 
         assert isinstance(app.screen, CaseDetailScreen)

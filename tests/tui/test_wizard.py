@@ -18,7 +18,7 @@ from textual.screen import Screen
 
 from store.enums import CoverageOrder, RequestKind, RequestStatus
 from tests.factories import make_member, make_provider, make_user
-from tests.tui.conftest import wait_until
+from tests.tui.conftest import wait_until, workers_done
 from tui.app import AuthDeskApp
 
 APP_CSS = str(Path(__file__).resolve().parents[2] / "tui" / "app.tcss")
@@ -64,7 +64,7 @@ class Clerk:
         """Let workers finish and their messages be handled."""
         for _ in range(4):
             await self.pilot.pause()
-            await self.app.workers.wait_for_complete()
+            await workers_done(self.app)
         await self.pilot.pause()
 
     async def press(self, *keys: str) -> None:
